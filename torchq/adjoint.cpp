@@ -1,0 +1,113 @@
+/// @file adjoint.cpp
+#include "torchq/adjoint.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace torchq {
+namespace {
+
+/// Gradient with respect to the features of an amplitude embedding, from lambda at the start.
+template <class T>
+void amplitude_embedding_grad(const Operation& emb, int n, const Complex<T>* lambda, const T* inputs,
+                              double* grad_inputs_row) {
+  const AmplitudeSpec& a = emb.amplitude;
+  const int k = static_cast<int>(emb.wires.size());
+  const Index dim = Index{1} << k;
+  std::vector<int> bits;
+  for (int w : emb.wires) bits.push_back(wire_to_bit(n, w));
+  const GateLayout L = make_layout(n, bits.data(), k, nullptr, 0);
+  std::vector<double> v(dim), g(dim);
+  double norm2 = 0;
+  for (Index j = 0; j < dim; ++j) {
+    v[j] = j < static_cast<Index>(a.num_features) ? static_cast<double>(inputs[a.feature_offset + j]) : a.pad;
+    norm2 += v[j] * v[j];
+    // f = <psi0|A|psi0> with lambda = A psi0: a real change d of psi0 changes f by 2 Re<lambda|d>.
+    g[j] = 2.0 * static_cast<double>(lambda[L.scatter(j)].real());
+  }
+  if (a.normalize) {
+    // u = v / |v|: du/dv = (I - u u^T) / |v|.
+    const double norm = std::sqrt(norm2);
+    double ug = 0;
+    for (Index j = 0; j < dim; ++j) ug += v[j] / norm * g[j];
+    for (Index j = 0; j < dim; ++j) g[j] = (g[j] - v[j] / norm * ug) / norm;
+  }
+  for (int j = 0; j < a.num_features; ++j) grad_inputs_row[a.feature_offset + j] += g[j];
+}
+
+}  // namespace
+
+template <class T>
+void adjoint_expval_backward(const CompiledCircuit& c, const std::vector<CompiledObservable>& obs,
+                             const BatchInputs<T>& in, const T* grad_out, T* grad_weights, T* grad_inputs,
+                             const Executor& ex) {
+  const auto& k = kernels::active_kernels<T>();
+  const int n = c.circuit.num_qubits();
+  const Index B = in.batch_size;
+  const Index P = static_cast<Index>(in.num_weights);
+  const Index F = static_cast<Index>(in.num_inputs);
+  const Index K = obs.size();
+  const Index size = Index{1} << n;
+  // Per-sample rows in double, reduced in sample order afterwards: the sum over the batch is
+  // then the same for any thread count.
+  std::vector<double> gw(grad_weights != nullptr ? B * P : 0);
+  std::vector<double> gx(grad_inputs != nullptr ? B * F : 0);
+  const Operation* emb = c.amplitude_embedding();
+
+  detail::for_each_sample<T>(B, n, 2, 0, ex, "adjoint backward", [&](Index b, const Executor& inner, auto& st) {
+    const T* w = in.weights_of(b);
+    const T* x = in.inputs_of(b);
+    const T* g = grad_out + b * K;
+    if (std::all_of(g, g + K, [](T v) { return v == T(0); })) return;  // zero upstream: zero gradient
+    Complex<T>* psi = st[0].data();
+    Complex<T>* lambda = st[1].data();
+    run_circuit(psi, c, w, x, k, inner);
+    inner.parallel_for(size, kAmplitudeGrain, [&](Index lo, Index hi) { std::fill(lambda + lo, lambda + hi, Complex<T>{0}); });
+    for (Index j = 0; j < K; ++j) {
+      if (g[j] != T(0)) apply_observable_add(lambda, psi, n, obs[j], static_cast<double>(g[j]), inner);
+    }
+    double* gw_row = gw.empty() ? nullptr : gw.data() + b * P;
+    double* gx_row = gx.empty() ? nullptr : gx.data() + b * F;
+    const auto& prims = c.primitives;
+    for (std::size_t j = prims.size(); j-- > 0;) {
+      const Primitive& p = prims[j];
+      if (p.has_param && p.param.differentiable() && p.structure != Structure::kBasisFlip) {
+        const bool want = p.param.kind == ParamRef::Kind::kWeight ? gw_row != nullptr : gx_row != nullptr;
+        if (want) {
+          const Generator& G = p.generator;
+          const std::complex<double> z = pauli_inner(lambda, psi, n, G.xmask, G.zmask, G.num_y, G.proj_mask, inner);
+          const double d_angle = 2.0 * G.coeff * z.imag();
+          const double d_source = d_angle * p.param.value;  // angle = value * source
+          (p.param.kind == ParamRef::Kind::kWeight ? gw_row : gx_row)[p.param.index] += d_source;
+        }
+      }
+      apply_primitive(psi, c, p, w, x, true, k, inner);
+      apply_primitive(lambda, c, p, w, x, true, k, inner);
+    }
+    if (emb != nullptr && gx_row != nullptr) amplitude_embedding_grad(*emb, n, lambda, x, gx_row);
+  });
+
+  if (grad_weights != nullptr) {
+    if (in.weights_per_sample) {
+      for (Index i = 0; i < B * P; ++i) grad_weights[i] = static_cast<T>(gw[i]);
+    } else {
+      for (Index p = 0; p < P; ++p) {
+        double s = 0;
+        for (Index b = 0; b < B; ++b) s += gw[b * P + p];
+        grad_weights[p] = static_cast<T>(s);
+      }
+    }
+  }
+  if (grad_inputs != nullptr) {
+    for (Index i = 0; i < B * F; ++i) grad_inputs[i] = static_cast<T>(gx[i]);
+  }
+}
+
+template void adjoint_expval_backward<float>(const CompiledCircuit&, const std::vector<CompiledObservable>&,
+                                             const BatchInputs<float>&, const float*, float*, float*,
+                                             const Executor&);
+template void adjoint_expval_backward<double>(const CompiledCircuit&, const std::vector<CompiledObservable>&,
+                                              const BatchInputs<double>&, const double*, double*, double*,
+                                              const Executor&);
+
+}  // namespace torchq

@@ -1,0 +1,65 @@
+/**
+ * @file kernel_table.h
+ * @brief The gate kernels, specialised by structure, and their run-time dispatch by CPU features.
+ *
+ * kernels_impl.h is compiled once per instruction set (generic x86-64, AVX2+FMA, AVX-512F)
+ * into separate namespaces; each compilation fills a KernelTable. At first use we pick the best
+ * table the CPU supports (never -march=native), so one binary runs on any x86-64. The
+ * environment variable TORCHQ_ISA=generic|avx2|avx512 forces a table; tests reach every table
+ * with kernel_table<T>(Isa) and check they agree.
+ *
+ * All kernels act in place on `psi` (2^n amplitudes), touch only amplitudes whose control
+ * bits are all 1, and split their loop through the executor.
+ */
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "torchq/bits.h"
+#include "torchq/parallel.h"
+#include "torchq/types.h"
+
+namespace torchq::kernels {
+
+enum class Isa { kGeneric = 0, kAvx2 = 1, kAvx512 = 2 };
+
+const char* isa_name(Isa isa);
+
+/// Largest number of targets of a dense k-qubit kernel (a 64x64 matrix).
+inline constexpr int kMaxDenseTargets = 6;
+
+template <class T>
+struct KernelTable {
+  using C = Complex<T>;
+  Isa isa;
+  /// 1-qubit dense matrix m (row-major 2x2) on target 0.
+  void (*dense1)(C* psi, const GateLayout& L, const C* m, const Executor& ex);
+  /// 1-qubit diagonal diag(d[0], d[1]).
+  void (*diag1)(C* psi, const GateLayout& L, const C* d, const Executor& ex);
+  /// 1-qubit anti-diagonal [[0, a[0]], [a[1], 0]] (X, Y).
+  void (*antidiag1)(C* psi, const GateLayout& L, const C* a, const Executor& ex);
+  /// 2-qubit dense matrix (row-major 4x4), local index = 2*bit(target0) + bit(target1).
+  void (*dense2)(C* psi, const GateLayout& L, const C* m, const Executor& ex);
+  /// Swaps the two targets.
+  void (*swap2)(C* psi, const GateLayout& L, const Executor& ex);
+  /// Multiplies by ph[parity(i & zmask)] (MultiRZ, IsingZZ). L has no targets, only controls.
+  void (*parity_phase)(C* psi, const GateLayout& L, Index zmask, const C* ph, const Executor& ex);
+  /// k-qubit dense matrix (row-major 2^k x 2^k), k <= kMaxDenseTargets.
+  void (*densek)(C* psi, const GateLayout& L, const C* m, const Executor& ex);
+  /// Reads and writes every amplitude once (psi[i] = -psi[i]): the memory-bandwidth bound.
+  void (*read_write_pass)(C* psi, Index size, const Executor& ex);
+};
+
+/// Instruction sets this CPU supports, best last.
+std::vector<Isa> supported_isas();
+
+/// The table for one instruction set. Throws ArgumentError if the CPU does not support it.
+template <class T>
+const KernelTable<T>& kernel_table(Isa isa);
+
+/// The table in use: the best supported, or TORCHQ_ISA if set.
+template <class T>
+const KernelTable<T>& active_kernels();
+
+}  // namespace torchq::kernels

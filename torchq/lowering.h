@@ -1,0 +1,73 @@
+/**
+ * @file lowering.h
+ * @brief Lowers a validated Circuit to primitives: one structure-specialised kernel call each,
+ * with at most one angle and, when that angle is differentiable, its generator.
+ *
+ * Multi-angle gates are decomposed here so the adjoint method needs one generator per angle:
+ *   Rot(a, b, c) = RZ(c) RY(b) RZ(a)        (RZ(a) applied first)
+ *   U3(t, p, l)  = PhaseShift(p) RY(t) PhaseShift(l)
+ * and controls carry over to every factor (a product of controlled gates with the same controls
+ * is the controlled product).
+ */
+#pragma once
+
+#include <complex>
+#include <vector>
+
+#include "torchq/bits.h"
+#include "torchq/circuit.h"
+
+namespace torchq {
+
+enum class Structure : std::uint8_t {
+  kSkip,       ///< identity
+  kDense1,     ///< H, SX, RX, RY
+  kDiag1,      ///< Z, S, Sdg, T, Tdg, RZ, PhaseShift
+  kAntiDiag1,  ///< X, Y
+  kDense2,     ///< ISWAP, IsingXX, IsingYY
+  kSwap2,      ///< SWAP
+  kParity,     ///< IsingZZ, MultiRZ: phase by parity of the target bits
+  kDenseK,     ///< QubitUnitary
+  kBasisFlip,  ///< one wire of BasisEmbedding: X if the input feature is 1
+};
+
+/**
+ * @brief The generator G of U(a) = exp(-i a coeff G), G = Proj(proj_mask) * P, where P is the
+ * Pauli word with X on xmask, Z on zmask, Y on both (num_y of them), and Proj projects onto
+ * basis states with all proj_mask bits set (the controls; PhaseShift's |1><1|).
+ */
+struct Generator {
+  Index xmask = 0;
+  Index zmask = 0;
+  int num_y = 0;
+  Index proj_mask = 0;
+  double coeff = 0.0;
+};
+
+struct Primitive {
+  Structure structure = Structure::kSkip;
+  GateId base = GateId::I;  ///< the base gate whose matrix base_gate_matrix() builds
+  GateLayout layout;
+  Index zmask = 0;           ///< kParity: the target bits
+  bool has_param = false;
+  ParamRef param;            ///< the angle (or, for kBasisFlip, the input feature)
+  Generator generator;       ///< valid when has_param and param.differentiable()
+  int unitary = -1;          ///< kDenseK: index into CompiledCircuit::unitaries
+  int source_op = 0;         ///< position of the Operation it came from
+};
+
+struct CompiledCircuit {
+  Circuit circuit;
+  std::vector<Primitive> primitives;
+  /// Matrices of QubitUnitary operations (row-major, double).
+  std::vector<std::vector<std::complex<double>>> unitaries;
+  /// The AmplitudeEmbedding, if the circuit starts with one.
+  const Operation* amplitude_embedding() const;
+  /// Number of differentiable angles (weights or inputs).
+  int num_differentiable = 0;
+};
+
+/// Lowers a circuit (validated again here, so a CompiledCircuit is always valid).
+CompiledCircuit compile(const Circuit& circuit);
+
+}  // namespace torchq

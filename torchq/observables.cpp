@@ -1,0 +1,222 @@
+/// @file observables.cpp
+#include "torchq/observables.h"
+
+#include <cmath>
+#include <set>
+#include <sstream>
+
+#include "torchq/bits.h"
+#include "torchq/errors.h"
+
+namespace torchq {
+namespace {
+
+[[noreturn]] void fail(const std::string& where, const std::string& what) {
+  throw ProgramError(where + ": " + what);
+}
+
+constexpr Index kReduceBlock = Index{1} << 14;
+
+}  // namespace
+
+Observable Observable::pauli_word(const std::string& paulis, const std::vector<int>& wires, double coeff) {
+  Observable o;
+  o.add_term(coeff, paulis, wires);
+  return o;
+}
+
+Observable& Observable::add_term(double coeff, const std::string& paulis, const std::vector<int>& wires) {
+  if (paulis.size() != wires.size()) {
+    throw ArgumentError("Pauli word '" + paulis + "' has " + std::to_string(paulis.size()) +
+                        " letters but " + std::to_string(wires.size()) + " wires were given");
+  }
+  PauliTerm t;
+  t.coeff = coeff;
+  for (std::size_t j = 0; j < paulis.size(); ++j) {
+    switch (paulis[j]) {
+      case 'I': break;
+      case 'X': t.factors.push_back({wires[j], Pauli::X}); break;
+      case 'Y': t.factors.push_back({wires[j], Pauli::Y}); break;
+      case 'Z': t.factors.push_back({wires[j], Pauli::Z}); break;
+      default:
+        throw ArgumentError(std::string("Pauli word letters must be I, X, Y or Z, got '") + paulis[j] + "'");
+    }
+  }
+  terms.push_back(std::move(t));
+  return *this;
+}
+
+void validate_observables(const std::vector<Observable>& obs, int num_qubits) {
+  for (std::size_t k = 0; k < obs.size(); ++k) {
+    if (obs[k].terms.empty()) fail("observable #" + std::to_string(k), "has no terms; give at least one");
+    for (std::size_t t = 0; t < obs[k].terms.size(); ++t) {
+      const PauliTerm& term = obs[k].terms[t];
+      const std::string where = "observable #" + std::to_string(k) + " term #" + std::to_string(t);
+      if (!std::isfinite(term.coeff)) fail(where, "coefficient must be finite");
+      std::set<int> seen;
+      for (const PauliFactor& f : term.factors) {
+        if (f.wire < 0 || f.wire >= num_qubits) {
+          fail(where, "wire " + std::to_string(f.wire) + " is out of range: the circuit has " +
+                          std::to_string(num_qubits) + " qubits, so wires are 0.." + std::to_string(num_qubits - 1));
+        }
+        if (!seen.insert(f.wire).second) {
+          fail(where, "wire " + std::to_string(f.wire) + " appears twice; a Pauli word has one factor per wire");
+        }
+        const int p = static_cast<int>(f.pauli);
+        if (p < 1 || p > 3) fail(where, "Pauli code must be 1 (X), 2 (Y) or 3 (Z), got " + std::to_string(p));
+      }
+    }
+  }
+}
+
+std::vector<double> observables_to_array(const std::vector<Observable>& obs) {
+  std::vector<double> out{kObservableMagic, static_cast<double>(kObservableVersion),
+                          static_cast<double>(obs.size())};
+  for (const Observable& o : obs) {
+    out.push_back(static_cast<double>(o.terms.size()));
+    for (const PauliTerm& t : o.terms) {
+      out.push_back(t.coeff);
+      out.push_back(static_cast<double>(t.factors.size()));
+      for (const PauliFactor& f : t.factors) {
+        out.push_back(f.wire);
+        out.push_back(static_cast<double>(f.pauli));
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<Observable> observables_from_array(std::span<const double> d, int num_qubits) {
+  std::size_t pos = 0;
+  auto next = [&](const std::string& where, const std::string& field) {
+    if (pos >= d.size()) fail(where, "observable array ends early while reading " + field);
+    const double v = d[pos++];
+    if (!std::isfinite(v)) fail(where, field + " must be finite");
+    return v;
+  };
+  auto integer = [&](const std::string& where, const std::string& field, long long lo, long long hi) {
+    const double v = next(where, field);
+    if (v != std::floor(v) || v < static_cast<double>(lo) || v > static_cast<double>(hi)) {
+      std::ostringstream s;
+      s << field << " must be an integer in [" << lo << ", " << hi << "], got " << v;
+      fail(where, s.str());
+    }
+    return static_cast<int>(v);
+  };
+  const std::string head = "observable header";
+  if (d.size() < 3 || d[0] != kObservableMagic) {
+    fail(head, "must start with the torchq observable magic 20817 (made by observables_to_array)");
+  }
+  pos = 1;
+  const int version = integer(head, "version", 0, 1 << 20);
+  if (version != kObservableVersion) {
+    fail(head, "unsupported observable version " + std::to_string(version) + "; this build reads version " +
+                   std::to_string(kObservableVersion));
+  }
+  const int count = integer(head, "num_observables", 1, 1 << 24);
+  std::vector<Observable> obs(count);
+  for (int k = 0; k < count; ++k) {
+    const std::string where = "observable #" + std::to_string(k);
+    const int nt = integer(where, "num_terms", 1, 1 << 24);
+    for (int t = 0; t < nt; ++t) {
+      PauliTerm term;
+      term.coeff = next(where, "coefficient");
+      const int nf = integer(where, "num_factors", 0, num_qubits);
+      for (int f = 0; f < nf; ++f) {
+        const int w = integer(where, "wire", 0, num_qubits - 1);
+        const int p = integer(where, "pauli code", 1, 3);
+        term.factors.push_back({w, static_cast<Pauli>(p)});
+      }
+      obs[k].terms.push_back(std::move(term));
+    }
+  }
+  if (pos != d.size()) {
+    fail("observable array", "has " + std::to_string(d.size() - pos) + " trailing number(s)");
+  }
+  validate_observables(obs, num_qubits);
+  return obs;
+}
+
+std::vector<CompiledObservable> compile_observables(const std::vector<Observable>& obs, int num_qubits) {
+  validate_observables(obs, num_qubits);
+  std::vector<CompiledObservable> out(obs.size());
+  for (std::size_t k = 0; k < obs.size(); ++k) {
+    for (const PauliTerm& t : obs[k].terms) {
+      PauliMasks m;
+      m.coeff = t.coeff;
+      for (const PauliFactor& f : t.factors) {
+        const Index bit = Index{1} << wire_to_bit(num_qubits, f.wire);
+        if (f.pauli == Pauli::X || f.pauli == Pauli::Y) m.xmask |= bit;
+        if (f.pauli == Pauli::Z || f.pauli == Pauli::Y) m.zmask |= bit;
+        if (f.pauli == Pauli::Y) ++m.num_y;
+      }
+      out[k].terms.push_back(m);
+    }
+  }
+  return out;
+}
+
+template <class T>
+std::complex<double> pauli_inner(const Complex<T>* a, const Complex<T>* b, int num_qubits, Index xmask,
+                                 Index zmask, int num_y, Index proj_mask, const Executor& ex) {
+  const Index size = Index{1} << num_qubits;
+  // sum_i conj(a[i ^ x]) * (-1)^popcount(i & z) * b[i] over i with proj bits set; times i^num_y.
+  const std::complex<double> s = deterministic_sum<std::complex<double>>(
+      ex, size, kReduceBlock, [&](Index lo, Index hi) {
+        double re = 0, im = 0;
+        for (Index i = lo; i < hi; ++i) {
+          if ((i & proj_mask) != proj_mask) continue;
+          const Complex<T> x = a[i ^ xmask];
+          const Complex<T> y = b[i];
+          // conj(x) * y
+          double pr = static_cast<double>(x.real()) * y.real() + static_cast<double>(x.imag()) * y.imag();
+          double pi = static_cast<double>(x.real()) * y.imag() - static_cast<double>(x.imag()) * y.real();
+          if (parity(i & zmask)) { pr = -pr; pi = -pi; }
+          re += pr;
+          im += pi;
+        }
+        return std::complex<double>(re, im);
+      });
+  return s * i_power(num_y);
+}
+
+template <class T>
+double expectation(const Complex<T>* psi, int num_qubits, const CompiledObservable& obs, const Executor& ex) {
+  double total = 0;
+  for (const PauliMasks& m : obs.terms) {
+    total += m.coeff * pauli_inner(psi, psi, num_qubits, m.xmask, m.zmask, m.num_y, 0, ex).real();
+  }
+  return total;
+}
+
+template <class T>
+void apply_observable_add(Complex<T>* out, const Complex<T>* psi, int num_qubits, const CompiledObservable& obs,
+                          double scale, const Executor& ex) {
+  const Index size = Index{1} << num_qubits;
+  for (const PauliMasks& m : obs.terms) {
+    const std::complex<double> c = scale * m.coeff * i_power(m.num_y);
+    const Complex<T> cp(static_cast<T>(c.real()), static_cast<T>(c.imag()));
+    const Complex<T> cm = -cp;
+    // (P psi)[i ^ x] = phase(i) psi[i]; i -> i ^ x is a bijection, so chunks never collide.
+    ex.parallel_for(size, kAmplitudeGrain, [&](Index lo, Index hi) {
+      for (Index i = lo; i < hi; ++i) {
+        const Complex<T> f = parity(i & m.zmask) ? cm : cp;
+        const Complex<T> v = psi[i];
+        Complex<T>& o = out[i ^ m.xmask];
+        o = {o.real() + f.real() * v.real() - f.imag() * v.imag(), o.imag() + f.real() * v.imag() + f.imag() * v.real()};
+      }
+    });
+  }
+}
+
+#define TORCHQ_INSTANTIATE(T)                                                                         \
+  template std::complex<double> pauli_inner<T>(const Complex<T>*, const Complex<T>*, int, Index, Index, int, \
+                                               Index, const Executor&);                              \
+  template double expectation<T>(const Complex<T>*, int, const CompiledObservable&, const Executor&);  \
+  template void apply_observable_add<T>(Complex<T>*, const Complex<T>*, int, const CompiledObservable&, double, \
+                                        const Executor&);
+TORCHQ_INSTANTIATE(float)
+TORCHQ_INSTANTIATE(double)
+#undef TORCHQ_INSTANTIATE
+
+}  // namespace torchq

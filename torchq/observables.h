@@ -1,0 +1,102 @@
+/**
+ * @file observables.h
+ * @brief Observables: Pauli words and Hamiltonians (weighted sums of Pauli words), their
+ * serialised form, and the Pauli kernels used by measurements and the adjoint method.
+ *
+ * Observable set format, version 1 (flat float64 array):
+ *   [kObservableMagic, version, num_observables,
+ *    per observable: num_terms, per term: coeff, num_factors, (wire, pauli) per factor]
+ * pauli: 1 = X, 2 = Y, 3 = Z. A term with no factors is coeff * identity.
+ */
+#pragma once
+
+#include <complex>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "torchq/parallel.h"
+#include "torchq/types.h"
+
+namespace torchq {
+
+inline constexpr double kObservableMagic = 20817.0;  // "QQ" as 0x5151
+inline constexpr int kObservableVersion = 1;
+
+enum class Pauli : std::uint8_t { X = 1, Y = 2, Z = 3 };
+
+struct PauliFactor {
+  int wire;
+  Pauli pauli;
+  friend bool operator==(const PauliFactor&, const PauliFactor&) = default;
+};
+
+struct PauliTerm {
+  double coeff = 1.0;
+  std::vector<PauliFactor> factors;
+  friend bool operator==(const PauliTerm&, const PauliTerm&) = default;
+};
+
+/// A Hermitian observable: sum of real-weighted Pauli words.
+struct Observable {
+  std::vector<PauliTerm> terms;
+
+  /// A single Pauli word from a string like "XZ" on the given wires.
+  static Observable pauli_word(const std::string& paulis, const std::vector<int>& wires, double coeff = 1.0);
+  /// Z on one wire.
+  static Observable z(int wire) { return pauli_word("Z", {wire}); }
+  Observable& add_term(double coeff, const std::string& paulis, const std::vector<int>& wires);
+  friend bool operator==(const Observable&, const Observable&) = default;
+};
+
+/// Serialises observables (see file comment).
+std::vector<double> observables_to_array(const std::vector<Observable>& obs);
+/// Parses and validates against a qubit count; throws ProgramError saying what and where.
+std::vector<Observable> observables_from_array(std::span<const double> data, int num_qubits);
+/// Checks wires in range and distinct within each term, coefficients finite.
+void validate_observables(const std::vector<Observable>& obs, int num_qubits);
+
+/// A Pauli word as bit masks: P|i> = i^num_y (-1)^popcount(i & zmask) |i ^ xmask>.
+/// zmask includes the Y bits; xmask the X and Y bits.
+struct PauliMasks {
+  Index xmask = 0;
+  Index zmask = 0;
+  int num_y = 0;
+  double coeff = 1.0;
+};
+
+/// An observable compiled to masks for an n-qubit register.
+struct CompiledObservable {
+  std::vector<PauliMasks> terms;
+};
+
+std::vector<CompiledObservable> compile_observables(const std::vector<Observable>& obs, int num_qubits);
+
+/// i^k for k mod 4.
+inline std::complex<double> i_power(int k) {
+  switch (k & 3) {
+    case 0: return {1, 0};
+    case 1: return {0, 1};
+    case 2: return {-1, 0};
+    default: return {0, -1};
+  }
+}
+
+/**
+ * @brief <a| Proj(proj_mask) P |b> for the Pauli word (xmask, zmask, num_y), without copies.
+ * The sum runs over fixed blocks, so it is identical for any executor.
+ */
+template <class T>
+std::complex<double> pauli_inner(const Complex<T>* a, const Complex<T>* b, int num_qubits, Index xmask,
+                                 Index zmask, int num_y, Index proj_mask, const Executor& ex);
+
+/// <psi|O|psi> (real: O is Hermitian).
+template <class T>
+double expectation(const Complex<T>* psi, int num_qubits, const CompiledObservable& obs, const Executor& ex);
+
+/// out += coeff * O|psi>, for each term of O scaled by `scale`. out must not alias psi.
+template <class T>
+void apply_observable_add(Complex<T>* out, const Complex<T>* psi, int num_qubits,
+                          const CompiledObservable& obs, double scale, const Executor& ex);
+
+}  // namespace torchq

@@ -1,0 +1,303 @@
+/// @file simulator.cpp
+#include "torchq/simulator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <set>
+
+#include "torchq/errors.h"
+
+namespace torchq {
+namespace {
+
+template <class T>
+Complex<T> to_t(std::complex<double> z) {
+  return {static_cast<T>(z.real()), static_cast<T>(z.imag())};
+}
+
+constexpr double kNormTolerance = 1e-6;
+
+}  // namespace
+
+void validate_wires(const std::vector<int>& wires, int num_qubits, const std::string& what) {
+  if (wires.empty()) throw ArgumentError(what + ": give at least one wire to measure");
+  std::set<int> seen;
+  for (int w : wires) {
+    if (w < 0 || w >= num_qubits) {
+      throw ArgumentError(what + ": wire " + std::to_string(w) + " is out of range: the circuit has " +
+                          std::to_string(num_qubits) + " qubits, so wires are 0.." + std::to_string(num_qubits - 1));
+    }
+    if (!seen.insert(w).second) throw ArgumentError(what + ": wire " + std::to_string(w) + " is listed twice");
+  }
+}
+
+template <class T>
+BatchInputs<T> make_batch(const CompiledCircuit& c, const T* weights, bool weights_per_sample, const T* inputs,
+                          Index batch_size) {
+  BatchInputs<T> in;
+  in.weights = weights;
+  in.weights_per_sample = weights_per_sample;
+  in.inputs = inputs;
+  in.batch_size = batch_size;
+  in.num_weights = c.circuit.num_weights();
+  in.num_inputs = c.circuit.num_inputs();
+  if (in.num_weights > 0 && weights == nullptr) throw ArgumentError("the circuit has weights but none were given");
+  if (in.num_inputs > 0 && inputs == nullptr && batch_size > 0) {
+    throw ArgumentError("the circuit reads input features but no inputs were given");
+  }
+  return in;
+}
+
+template <class T>
+void prepare_state(Complex<T>* psi, const CompiledCircuit& c, const T* inputs, const Executor& ex) {
+  const int n = c.circuit.num_qubits();
+  const Index size = Index{1} << n;
+  ex.parallel_for(size, kAmplitudeGrain, [&](Index lo, Index hi) { std::fill(psi + lo, psi + hi, Complex<T>{0}); });
+  const Operation* emb = c.amplitude_embedding();
+  if (emb == nullptr) {
+    psi[0] = Complex<T>{1};
+    return;
+  }
+  const AmplitudeSpec& a = emb->amplitude;
+  const int k = static_cast<int>(emb->wires.size());
+  const Index dim = Index{1} << k;
+  std::vector<int> bits;
+  for (int w : emb->wires) bits.push_back(wire_to_bit(n, w));
+  const GateLayout L = make_layout(n, bits.data(), k, nullptr, 0);
+  double norm2 = 0;
+  for (Index j = 0; j < dim; ++j) {
+    const double v = j < static_cast<Index>(a.num_features) ? static_cast<double>(inputs[a.feature_offset + j]) : a.pad;
+    if (!std::isfinite(v)) throw ArgumentError("AmplitudeEmbedding: input feature " + std::to_string(j) + " is not finite");
+    norm2 += v * v;
+  }
+  if (norm2 == 0) {
+    throw ArgumentError("AmplitudeEmbedding: the features of a sample are all zero; a state needs a non-zero vector");
+  }
+  double scale = 1.0;
+  if (a.normalize) {
+    scale = 1.0 / std::sqrt(norm2);
+  } else if (std::abs(norm2 - 1.0) > kNormTolerance) {
+    throw ArgumentError("AmplitudeEmbedding: features have squared norm " + std::to_string(norm2) +
+                        " but normalize is off; normalise them or turn normalize on");
+  }
+  for (Index j = 0; j < dim; ++j) {
+    const double v = j < static_cast<Index>(a.num_features) ? static_cast<double>(inputs[a.feature_offset + j]) : a.pad;
+    psi[L.scatter(j)] = Complex<T>(static_cast<T>(v * scale), 0);
+  }
+}
+
+template <class T>
+void apply_primitive(Complex<T>* psi, const CompiledCircuit& c, const Primitive& p, const T* weights,
+                     const T* inputs, bool inverse, const kernels::KernelTable<T>& k, const Executor& ex) {
+  switch (p.structure) {
+    case Structure::kSkip: return;
+    case Structure::kSwap2: k.swap2(psi, p.layout, ex); return;
+    case Structure::kBasisFlip: {
+      const double v = p.param.resolve(weights, inputs);
+      if (v == 0.0) return;
+      if (v != 1.0) {
+        throw ArgumentError("BasisEmbedding: input feature " + std::to_string(p.param.index) +
+                            " must be 0 or 1, got " + std::to_string(v));
+      }
+      const Complex<T> a[2] = {Complex<T>{1}, Complex<T>{1}};
+      k.antidiag1(psi, p.layout, a, ex);
+      return;
+    }
+    case Structure::kParity: {
+      const double angle = (inverse ? -1.0 : 1.0) * p.param.resolve(weights, inputs);
+      const Complex<T> ph[2] = {to_t<T>(std::polar(1.0, -angle / 2)), to_t<T>(std::polar(1.0, angle / 2))};
+      k.parity_phase(psi, p.layout, p.zmask, ph, ex);
+      return;
+    }
+    case Structure::kDenseK: {
+      const auto& u = c.unitaries[p.unitary];
+      const Index dim = Index{1} << p.layout.num_targets;
+      thread_local std::vector<Complex<T>> m;
+      m.resize(dim * dim);
+      for (Index r = 0; r < dim; ++r) {
+        for (Index col = 0; col < dim; ++col) {
+          m[r * dim + col] = inverse ? to_t<T>(std::conj(u[col * dim + r])) : to_t<T>(u[r * dim + col]);
+        }
+      }
+      k.densek(psi, p.layout, m.data(), ex);
+      return;
+    }
+    default: break;
+  }
+  const double angle = p.has_param ? p.param.resolve(weights, inputs) : 0.0;
+  const SmallMatrix sm = base_gate_matrix(p.base, angle);
+  const int d = sm.dim;
+  std::array<Complex<T>, 16> m;
+  for (int r = 0; r < d; ++r) {
+    for (int col = 0; col < d; ++col) {
+      m[r * d + col] = inverse ? to_t<T>(std::conj(sm.m[col * d + r])) : to_t<T>(sm.m[r * d + col]);
+    }
+  }
+  switch (p.structure) {
+    case Structure::kDense1: k.dense1(psi, p.layout, m.data(), ex); return;
+    case Structure::kDiag1: {
+      const Complex<T> dg[2] = {m[0], m[3]};
+      k.diag1(psi, p.layout, dg, ex);
+      return;
+    }
+    case Structure::kAntiDiag1: {
+      const Complex<T> ad[2] = {m[1], m[2]};
+      k.antidiag1(psi, p.layout, ad, ex);
+      return;
+    }
+    case Structure::kDense2: k.dense2(psi, p.layout, m.data(), ex); return;
+    default: throw std::logic_error("apply_primitive: unhandled structure");
+  }
+}
+
+template <class T>
+void run_circuit(Complex<T>* psi, const CompiledCircuit& c, const T* weights, const T* inputs,
+                 const kernels::KernelTable<T>& k, const Executor& ex) {
+  prepare_state(psi, c, inputs, ex);
+  for (const Primitive& p : c.primitives) apply_primitive(psi, c, p, weights, inputs, false, k, ex);
+}
+
+template <class T>
+void expval(const CompiledCircuit& c, const std::vector<CompiledObservable>& obs, const BatchInputs<T>& in,
+            T* out, const Executor& ex) {
+  const auto& k = kernels::active_kernels<T>();
+  const int n = c.circuit.num_qubits();
+  const Index nobs = obs.size();
+  detail::for_each_sample<T>(in.batch_size, n, 1, 0, ex, "expval", [&](Index b, const Executor& inner, auto& st) {
+    Complex<T>* psi = st[0].data();
+    run_circuit(psi, c, in.weights_of(b), in.inputs_of(b), k, inner);
+    for (Index j = 0; j < nobs; ++j) out[b * nobs + j] = static_cast<T>(expectation(psi, n, obs[j], inner));
+  });
+}
+
+template <class T>
+void variance(const CompiledCircuit& c, const std::vector<CompiledObservable>& obs, const BatchInputs<T>& in,
+              T* out, const Executor& ex) {
+  const auto& k = kernels::active_kernels<T>();
+  const int n = c.circuit.num_qubits();
+  const Index nobs = obs.size();
+  const Index size = Index{1} << n;
+  detail::for_each_sample<T>(in.batch_size, n, 2, 0, ex, "variance", [&](Index b, const Executor& inner, auto& st) {
+    Complex<T>* psi = st[0].data();
+    Complex<T>* tmp = st[1].data();
+    run_circuit(psi, c, in.weights_of(b), in.inputs_of(b), k, inner);
+    for (Index j = 0; j < nobs; ++j) {
+      const double mean = expectation(psi, n, obs[j], inner);
+      // <O^2> = ||O psi||^2 for Hermitian O.
+      std::fill(tmp, tmp + size, Complex<T>{0});
+      apply_observable_add(tmp, psi, n, obs[j], 1.0, inner);
+      const double sq = pauli_inner(tmp, tmp, n, 0, 0, 0, 0, inner).real();
+      out[b * nobs + j] = static_cast<T>(std::max(0.0, sq - mean * mean));
+    }
+  });
+}
+
+namespace {
+
+/// Marginal probabilities of `wires` for one state into out[2^m].
+template <class T>
+void marginal_probs(const Complex<T>* psi, int n, const std::vector<int>& wires, double* out, const Executor& ex) {
+  const int m = static_cast<int>(wires.size());
+  std::vector<int> bits;
+  for (int w : wires) bits.push_back(wire_to_bit(n, w));
+  const GateLayout L = make_layout(n, bits.data(), m, nullptr, 0);
+  const Index bins = Index{1} << m;
+  const Index rest = L.loop_count();
+  ex.parallel_for(bins, std::max<Index>(1, kAmplitudeGrain / rest), [&](Index lo, Index hi) {
+    for (Index bin = lo; bin < hi; ++bin) {
+      const Index off = L.scatter(bin);
+      double s = 0;
+      for (Index r = 0; r < rest; ++r) s += std::norm(std::complex<double>(psi[L.base(r) | off]));
+      out[bin] = s;
+    }
+  });
+}
+
+std::uint64_t splitmix64(std::uint64_t x) {
+  x += 0x9E3779B97F4A7C15ULL;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+
+}  // namespace
+
+template <class T>
+void probs(const CompiledCircuit& c, const std::vector<int>& wires, const BatchInputs<T>& in, T* out,
+           const Executor& ex) {
+  const int n = c.circuit.num_qubits();
+  validate_wires(wires, n, "probs");
+  const auto& k = kernels::active_kernels<T>();
+  const Index bins = Index{1} << wires.size();
+  detail::for_each_sample<T>(in.batch_size, n, 1, bins * sizeof(double), ex, "probs",
+                             [&](Index b, const Executor& inner, auto& st) {
+    Complex<T>* psi = st[0].data();
+    run_circuit(psi, c, in.weights_of(b), in.inputs_of(b), k, inner);
+    std::vector<double> p(bins);
+    marginal_probs(psi, n, wires, p.data(), inner);
+    for (Index j = 0; j < bins; ++j) out[b * bins + j] = static_cast<T>(p[j]);
+  });
+}
+
+template <class T>
+void final_state(const CompiledCircuit& c, const BatchInputs<T>& in, Complex<T>* out, const Executor& ex) {
+  const int n = c.circuit.num_qubits();
+  const auto& k = kernels::active_kernels<T>();
+  const Index size = Index{1} << n;
+  // The output buffer holds the states, so no workspace is needed.
+  detail::for_each_sample<T>(in.batch_size, n, 0, 0, ex, "state", [&](Index b, const Executor& inner, auto&) {
+    run_circuit(out + b * size, c, in.weights_of(b), in.inputs_of(b), k, inner);
+  });
+}
+
+template <class T>
+void sample(const CompiledCircuit& c, const std::vector<int>& wires, const BatchInputs<T>& in, std::int64_t shots,
+            std::uint64_t seed, std::int64_t* out, const Executor& ex) {
+  const int n = c.circuit.num_qubits();
+  validate_wires(wires, n, "sample");
+  if (shots < 1) throw ArgumentError("sample: shots must be >= 1, got " + std::to_string(shots));
+  const auto& k = kernels::active_kernels<T>();
+  const int m = static_cast<int>(wires.size());
+  const Index bins = Index{1} << m;
+  detail::for_each_sample<T>(in.batch_size, n, 1, bins * sizeof(double), ex, "sample",
+                             [&](Index b, const Executor& inner, auto& st) {
+    Complex<T>* psi = st[0].data();
+    run_circuit(psi, c, in.weights_of(b), in.inputs_of(b), k, inner);
+    std::vector<double> cdf(bins);
+    marginal_probs(psi, n, wires, cdf.data(), inner);
+    for (Index j = 1; j < bins; ++j) cdf[j] += cdf[j - 1];
+    const double total = cdf.back();
+    std::mt19937_64 gen(splitmix64(seed ^ splitmix64(b)));
+    std::uniform_real_distribution<double> uni(0.0, total);
+    std::int64_t* row = out + b * static_cast<Index>(shots) * m;
+    for (std::int64_t s = 0; s < shots; ++s) {
+      const double u = uni(gen);
+      Index bin = static_cast<Index>(std::upper_bound(cdf.begin(), cdf.end(), u) - cdf.begin());
+      bin = std::min(bin, bins - 1);
+      for (int j = 0; j < m; ++j) row[s * m + j] = static_cast<std::int64_t>((bin >> (m - 1 - j)) & 1U);
+    }
+  });
+}
+
+#define TORCHQ_INSTANTIATE(T)                                                                                   \
+  template BatchInputs<T> make_batch<T>(const CompiledCircuit&, const T*, bool, const T*, Index);              \
+  template void prepare_state<T>(Complex<T>*, const CompiledCircuit&, const T*, const Executor&);               \
+  template void apply_primitive<T>(Complex<T>*, const CompiledCircuit&, const Primitive&, const T*, const T*,    \
+                                   bool, const kernels::KernelTable<T>&, const Executor&);                    \
+  template void run_circuit<T>(Complex<T>*, const CompiledCircuit&, const T*, const T*,                         \
+                               const kernels::KernelTable<T>&, const Executor&);                              \
+  template void expval<T>(const CompiledCircuit&, const std::vector<CompiledObservable>&, const BatchInputs<T>&, \
+                          T*, const Executor&);                                                               \
+  template void variance<T>(const CompiledCircuit&, const std::vector<CompiledObservable>&,                     \
+                            const BatchInputs<T>&, T*, const Executor&);                                       \
+  template void probs<T>(const CompiledCircuit&, const std::vector<int>&, const BatchInputs<T>&, T*,            \
+                         const Executor&);                                                                    \
+  template void final_state<T>(const CompiledCircuit&, const BatchInputs<T>&, Complex<T>*, const Executor&);    \
+  template void sample<T>(const CompiledCircuit&, const std::vector<int>&, const BatchInputs<T>&, std::int64_t, \
+                          std::uint64_t, std::int64_t*, const Executor&);
+TORCHQ_INSTANTIATE(float)
+TORCHQ_INSTANTIATE(double)
+#undef TORCHQ_INSTANTIATE
+
+}  // namespace torchq

@@ -1,0 +1,126 @@
+/**
+ * @file simulator.h
+ * @brief Batched forward simulation: expectation values, variances, probabilities, samples and
+ * final states of a compiled circuit for B input samples.
+ *
+ * Batches and threads: each sample is simulated independently. When the batch has at least as
+ * many samples as the executor has threads (or states are too small to split), threads go over
+ * the batch and every sample runs serially; otherwise samples run one after another with threads
+ * over the amplitudes. Loops never nest. Each worker holds a fixed number of statevectors for the
+ * whole call, and the memory guard checks their total before anything is allocated.
+ *
+ * Buffers: the caller allocates every output, row-major, with the sizes given per function.
+ */
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "torchq/kernels/kernel_table.h"
+#include "torchq/lowering.h"
+#include "torchq/observables.h"
+#include "torchq/parallel.h"
+#include "torchq/statevector.h"
+
+namespace torchq {
+
+/// The numbers that feed a batch of circuits.
+template <class T>
+struct BatchInputs {
+  const T* weights = nullptr;       ///< [P] shared, or [B, P] if weights_per_sample
+  bool weights_per_sample = false;
+  const T* inputs = nullptr;        ///< [B, F]; may be null when F == 0
+  Index batch_size = 1;
+  int num_weights = 0;              ///< P
+  int num_inputs = 0;               ///< F
+
+  const T* weights_of(Index b) const {
+    return weights_per_sample ? weights + b * static_cast<Index>(num_weights) : weights;
+  }
+  const T* inputs_of(Index b) const { return inputs + b * static_cast<Index>(num_inputs); }
+};
+
+/// BatchInputs for a circuit; checks the pointers needed by its sizes are given.
+template <class T>
+BatchInputs<T> make_batch(const CompiledCircuit& c, const T* weights, bool weights_per_sample, const T* inputs,
+                          Index batch_size);
+
+/// Prepares the initial state of one sample (|0..0> or its amplitude embedding).
+template <class T>
+void prepare_state(Complex<T>* psi, const CompiledCircuit& c, const T* inputs, const Executor& ex);
+
+/// Applies one primitive (or its inverse) for one sample.
+template <class T>
+void apply_primitive(Complex<T>* psi, const CompiledCircuit& c, const Primitive& p, const T* weights,
+                     const T* inputs, bool inverse, const kernels::KernelTable<T>& k, const Executor& ex);
+
+/// Prepares and runs the whole circuit for one sample.
+template <class T>
+void run_circuit(Complex<T>* psi, const CompiledCircuit& c, const T* weights, const T* inputs,
+                 const kernels::KernelTable<T>& k, const Executor& ex);
+
+/// Expectation values: out [B, K] for K observables.
+template <class T>
+void expval(const CompiledCircuit& c, const std::vector<CompiledObservable>& obs, const BatchInputs<T>& in,
+            T* out, const Executor& ex);
+
+/// Variances: out [B, K].
+template <class T>
+void variance(const CompiledCircuit& c, const std::vector<CompiledObservable>& obs, const BatchInputs<T>& in,
+              T* out, const Executor& ex);
+
+/// Probabilities of the basis states of `wires` (wires[0] is the most significant bit): out [B, 2^m].
+template <class T>
+void probs(const CompiledCircuit& c, const std::vector<int>& wires, const BatchInputs<T>& in, T* out,
+           const Executor& ex);
+
+/// Final states: out [B, 2^n].
+template <class T>
+void final_state(const CompiledCircuit& c, const BatchInputs<T>& in, Complex<T>* out, const Executor& ex);
+
+/**
+ * @brief Measurement samples: out [B, shots, m] of 0/1 for `wires`. Sample b draws from a
+ * generator seeded by (seed, b), so results do not depend on the thread count.
+ */
+template <class T>
+void sample(const CompiledCircuit& c, const std::vector<int>& wires, const BatchInputs<T>& in,
+            std::int64_t shots, std::uint64_t seed, std::int64_t* out, const Executor& ex);
+
+/// Checks measured wires: in range, distinct, at least one. Throws ArgumentError.
+void validate_wires(const std::vector<int>& wires, int num_qubits, const std::string& what);
+
+namespace detail {
+
+/// Runs fn(b, inner_executor, states) for every sample b, with `states_per_worker` n-qubit
+/// states per worker allocated once per call (see the file comment for the thread policy).
+template <class T, class F>
+void for_each_sample(Index batch, int num_qubits, int states_per_worker, std::uint64_t extra_bytes_per_worker,
+                     const Executor& ex, const std::string& what, F&& fn) {
+  if (batch == 0) return;
+  const int threads = ex.num_threads();
+  const Index size = Index{1} << num_qubits;
+  const bool over_batch =
+      threads > 1 && batch > 1 && (batch >= static_cast<Index>(threads) || size < kAmplitudeGrain * threads);
+  const Index workers = over_batch ? std::min<Index>(batch, threads) : 1;
+  check_state_memory(num_qubits, sizeof(Complex<T>), workers * states_per_worker,
+                     workers * extra_bytes_per_worker, what);
+  auto make_states = [&] {
+    std::vector<StateVector<T>> states;
+    states.reserve(states_per_worker);
+    for (int s = 0; s < states_per_worker; ++s) states.emplace_back(num_qubits);
+    return states;
+  };
+  if (over_batch) {
+    ex.parallel_for(batch, 1, [&](Index lo, Index hi) {
+      auto states = make_states();
+      for (Index b = lo; b < hi; ++b) fn(b, serial_executor(), states);
+    });
+  } else {
+    auto states = make_states();
+    for (Index b = 0; b < batch; ++b) fn(b, ex, states);
+  }
+}
+
+}  // namespace detail
+}  // namespace torchq

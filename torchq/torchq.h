@@ -1,0 +1,16 @@
+/**
+ * @file torchq.h
+ * @brief Everything of the torch-free core in one include.
+ */
+#pragma once
+
+#include "torchq/adjoint.h"
+#include "torchq/circuit.h"
+#include "torchq/errors.h"
+#include "torchq/gate_table.h"
+#include "torchq/lowering.h"
+#include "torchq/memory.h"
+#include "torchq/observables.h"
+#include "torchq/parallel.h"
+#include "torchq/simulator.h"
+#include "torchq/statevector.h"
