@@ -38,15 +38,13 @@ void amplitude_embedding_grad(const Operation& emb, int n, const Complex<T>* lam
 }  // namespace
 
 template <class T>
-void adjoint_expval_backward(const CompiledCircuit& c, const std::vector<CompiledObservable>& obs,
-                             const BatchInputs<T>& in, const T* grad_out, T* grad_weights, T* grad_inputs,
-                             const Executor& ex) {
+void adjoint_backward(const CompiledCircuit& c, const BatchInputs<T>& in, AdjointSeed<T> seed, T* grad_weights,
+                      T* grad_inputs, const Executor& ex) {
   const auto& k = kernels::active_kernels<T>();
   const int n = c.circuit.num_qubits();
   const Index B = in.batch_size;
   const Index P = static_cast<Index>(in.num_weights);
   const Index F = static_cast<Index>(in.num_inputs);
-  const Index K = obs.size();
   const Index size = Index{1} << n;
   // Per-sample rows in double, reduced in sample order afterwards: the sum over the batch is
   // then the same for any thread count.
@@ -57,15 +55,11 @@ void adjoint_expval_backward(const CompiledCircuit& c, const std::vector<Compile
   detail::for_each_sample<T>(B, n, 2, 0, ex, "adjoint backward", [&](Index b, const Executor& inner, auto& st) {
     const T* w = in.weights_of(b);
     const T* x = in.inputs_of(b);
-    const T* g = grad_out + b * K;
-    if (std::all_of(g, g + K, [](T v) { return v == T(0); })) return;  // zero upstream: zero gradient
     Complex<T>* psi = st[0].data();
     Complex<T>* lambda = st[1].data();
     run_circuit(psi, c, w, x, k, inner);
     inner.parallel_for(size, kAmplitudeGrain, [&](Index lo, Index hi) { std::fill(lambda + lo, lambda + hi, Complex<T>{0}); });
-    for (Index j = 0; j < K; ++j) {
-      if (g[j] != T(0)) apply_observable_add(lambda, psi, n, obs[j], static_cast<double>(g[j]), inner);
-    }
+    if (!seed(b, psi, lambda, inner)) return;  // zero upstream gradient: zero gradient
     double* gw_row = gw.empty() ? nullptr : gw.data() + b * P;
     double* gx_row = gx.empty() ? nullptr : gx.data() + b * F;
     const auto& prims = c.primitives;
@@ -102,6 +96,76 @@ void adjoint_expval_backward(const CompiledCircuit& c, const std::vector<Compile
     for (Index i = 0; i < B * F; ++i) grad_inputs[i] = static_cast<T>(gx[i]);
   }
 }
+
+template <class T>
+void adjoint_expval_backward(const CompiledCircuit& c, const std::vector<CompiledObservable>& obs,
+                             const BatchInputs<T>& in, const T* grad_out, T* grad_weights, T* grad_inputs,
+                             const Executor& ex) {
+  const int n = c.circuit.num_qubits();
+  const Index K = obs.size();
+  auto seed = [&](Index b, const Complex<T>* psi, Complex<T>* lambda, const Executor& inner) {
+    const T* g = grad_out + b * K;
+    bool any = false;
+    for (Index j = 0; j < K; ++j) {
+      if (g[j] == T(0)) continue;
+      apply_observable_add(lambda, psi, n, obs[j], static_cast<double>(g[j]), inner);
+      any = true;
+    }
+    return any;
+  };
+  adjoint_backward<T>(c, in, seed, grad_weights, grad_inputs, ex);
+}
+
+template <class T>
+void adjoint_probs_backward(const CompiledCircuit& c, const std::vector<int>& wires, const BatchInputs<T>& in,
+                            const T* grad_out, T* grad_weights, T* grad_inputs, const Executor& ex) {
+  const int n = c.circuit.num_qubits();
+  validate_wires(wires, n, "probs backward");
+  const int m = static_cast<int>(wires.size());
+  const Index bins = Index{1} << m;
+  std::vector<int> bits;
+  for (int w : wires) bits.push_back(wire_to_bit(n, w));
+  // sum_j g_j p_j = <psi|D|psi> with D diagonal: D_ii = g[bin(i)], bin(i) = the measured bits of i.
+  auto seed = [&](Index b, const Complex<T>* psi, Complex<T>* lambda, const Executor& inner) {
+    const T* g = grad_out + b * bins;
+    if (std::all_of(g, g + bins, [](T v) { return v == T(0); })) return false;
+    inner.parallel_for(Index{1} << n, kAmplitudeGrain, [&](Index lo, Index hi) {
+      for (Index i = lo; i < hi; ++i) {
+        Index bin = 0;
+        for (int j = 0; j < m; ++j) bin = (bin << 1) | ((i >> bits[j]) & 1U);
+        lambda[i] = psi[i] * g[bin];
+      }
+    });
+    return true;
+  };
+  adjoint_backward<T>(c, in, seed, grad_weights, grad_inputs, ex);
+}
+
+template <class T>
+void adjoint_state_backward(const CompiledCircuit& c, const BatchInputs<T>& in, const Complex<T>* grad_out,
+                            T* grad_weights, T* grad_inputs, const Executor& ex) {
+  const Index size = Index{1} << c.circuit.num_qubits();
+  // dL = Re<g|dpsi> = 2 Re<g/2|dpsi>: the sweep's lambda is g/2 (no operator is applied to psi).
+  auto seed = [&](Index b, const Complex<T>*, Complex<T>* lambda, const Executor& inner) {
+    const Complex<T>* g = grad_out + b * size;
+    inner.parallel_for(size, kAmplitudeGrain, [&](Index lo, Index hi) {
+      for (Index i = lo; i < hi; ++i) lambda[i] = g[i] * T(0.5);
+    });
+    return true;
+  };
+  adjoint_backward<T>(c, in, seed, grad_weights, grad_inputs, ex);
+}
+
+#define TORCHQ_INSTANTIATE(T)                                                                              \
+  template void adjoint_backward<T>(const CompiledCircuit&, const BatchInputs<T>&, AdjointSeed<T>, T*, T*,         \
+                                    const Executor&);                                                          \
+  template void adjoint_probs_backward<T>(const CompiledCircuit&, const std::vector<int>&, const BatchInputs<T>&, \
+                                          const T*, T*, T*, const Executor&);                                   \
+  template void adjoint_state_backward<T>(const CompiledCircuit&, const BatchInputs<T>&, const Complex<T>*, T*, T*, \
+                                          const Executor&);
+TORCHQ_INSTANTIATE(float)
+TORCHQ_INSTANTIATE(double)
+#undef TORCHQ_INSTANTIATE
 
 template void adjoint_expval_backward<float>(const CompiledCircuit&, const std::vector<CompiledObservable>&,
                                              const BatchInputs<float>&, const float*, float*, float*,

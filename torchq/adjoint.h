@@ -18,6 +18,35 @@
 namespace torchq {
 
 /**
+ * @brief Fills lambda = H_b psi for sample b, where psi is the final state and H_b the Hermitian
+ * operator whose expectation the gradient is taken of; lambda starts zeroed. Return false when
+ * H_b is zero (the sample's gradient is then zero and its sweep is skipped).
+ */
+template <class T>
+using AdjointSeed = FunctionRef<bool(Index b, const Complex<T>* psi, Complex<T>* lambda, const Executor& ex)>;
+
+/**
+ * @brief The general adjoint sweep: gradients of sum_b <psi_b|H_b|psi_b> (H_b given by `seed`)
+ * with respect to weights and inputs. Buffers as in adjoint_expval_backward.
+ */
+template <class T>
+void adjoint_backward(const CompiledCircuit& c, const BatchInputs<T>& in, AdjointSeed<T> seed, T* grad_weights,
+                      T* grad_inputs, const Executor& ex);
+
+/// Gradients of sum_{b,j} grad_out[b,j] * p_j(b) for probs() on `wires`: grad_out is [B, 2^m].
+template <class T>
+void adjoint_probs_backward(const CompiledCircuit& c, const std::vector<int>& wires, const BatchInputs<T>& in,
+                            const T* grad_out, T* grad_weights, T* grad_inputs, const Executor& ex);
+
+/**
+ * @brief Gradients of a real loss of the final states, given grad_out = dL/d(conj psi) in
+ * PyTorch's convention (dL = Re sum conj(grad_out) dpsi): grad_out is [B, 2^n].
+ */
+template <class T>
+void adjoint_state_backward(const CompiledCircuit& c, const BatchInputs<T>& in, const Complex<T>* grad_out,
+                            T* grad_weights, T* grad_inputs, const Executor& ex);
+
+/**
  * @brief Gradients of sum_{b,k} grad_out[b,k] * <O_k>_b.
  * @param grad_out     [B, K] upstream gradient
  * @param grad_weights [P] (accumulated over the batch, in sample order) or [B, P] if the weights

@@ -137,6 +137,71 @@ std::vector<Observable> observables_from_array(std::span<const double> d, int nu
   return obs;
 }
 
+std::vector<double> observables_to_table(const std::vector<Observable>& obs, std::size_t* row_length) {
+  std::vector<std::vector<double>> rows;
+  std::size_t width = 0;
+  for (const Observable& o : obs) {
+    std::vector<double> flat = observables_to_array({o});
+    flat.erase(flat.begin() + 2);  // drop num_observables: a row holds one
+    width = std::max(width, flat.size());
+    rows.push_back(std::move(flat));
+  }
+  std::vector<double> out;
+  for (auto& r : rows) {
+    r.resize(width, 0.0);
+    out.insert(out.end(), r.begin(), r.end());
+  }
+  *row_length = width;
+  return out;
+}
+
+std::vector<Observable> observables_from_table(const double* data, std::size_t num_rows, std::size_t row_length,
+                                               int num_qubits) {
+  if (num_rows == 0) throw ProgramError("observables: give at least one observable (the table has 0 rows)");
+  std::vector<Observable> out;
+  for (std::size_t k = 0; k < num_rows; ++k) {
+    const double* row = data + k * row_length;
+    const std::string where = "observable #" + std::to_string(k);
+    if (row_length < 3) fail(where, "a row needs at least 3 numbers, got " + std::to_string(row_length));
+    // Rebuild the flat form of one observable, then drop the zero padding the parser would reject.
+    std::vector<double> flat{row[0], row[1], 1.0};
+    flat.insert(flat.end(), row + 2, row + row_length);
+    std::size_t used = 3;
+    {
+      // Walk the terms to find where the observable ends.
+      std::size_t pos = 3;
+      const double nt = flat.size() > 3 ? flat[3] : 0;
+      if (row[0] != kObservableMagic) fail(where, "row must start with the torchq observable magic 20817");
+      if (!(nt >= 1 && nt == std::floor(nt) && nt <= static_cast<double>(row_length))) {
+        fail(where, "num_terms must be a positive integer, got " + std::to_string(nt));
+      }
+      pos = 4;
+      for (long t = 0; t < static_cast<long>(nt); ++t) {
+        if (pos + 2 > flat.size()) fail(where, "row ends early inside term #" + std::to_string(t));
+        const double nf = flat[pos + 1];
+        if (!(nf >= 0 && nf == std::floor(nf) && nf <= num_qubits)) {
+          fail(where, "term #" + std::to_string(t) + " num_factors must be an integer in [0, " +
+                          std::to_string(num_qubits) + "], got " + std::to_string(nf));
+        }
+        pos += 2 + 2 * static_cast<std::size_t>(nf);
+        if (pos > flat.size()) fail(where, "row ends early inside term #" + std::to_string(t));
+      }
+      used = pos;
+    }
+    for (std::size_t j = used; j < flat.size(); ++j) {
+      if (flat[j] != 0.0) fail(where, "padding after the last term must be zeros");
+    }
+    flat.resize(used);
+    try {
+      std::vector<Observable> one = observables_from_array(flat, num_qubits);
+      out.push_back(std::move(one.front()));
+    } catch (const ProgramError& e) {
+      throw ProgramError("observable row " + std::to_string(k) + ": " + e.what());
+    }
+  }
+  return out;
+}
+
 std::vector<CompiledObservable> compile_observables(const std::vector<Observable>& obs, int num_qubits) {
   validate_observables(obs, num_qubits);
   std::vector<CompiledObservable> out(obs.size());

@@ -53,6 +53,16 @@ struct Observable {
 std::vector<double> observables_to_array(const std::vector<Observable>& obs);
 /// Parses and validates against a qubit count; throws ProgramError saying what and where.
 std::vector<Observable> observables_from_array(std::span<const double> data, int num_qubits);
+/**
+ * @brief The table form used by the LibTorch ops: K rows of equal length L, so that K is a
+ * tensor dimension. Row k = [kObservableMagic, version, num_terms, terms..., zero padding],
+ * terms encoded as in the flat array.
+ */
+std::vector<double> observables_to_table(const std::vector<Observable>& obs, std::size_t* row_length);
+/// Parses and validates a [num_rows, row_length] table (see observables_to_table).
+std::vector<Observable> observables_from_table(const double* data, std::size_t num_rows, std::size_t row_length,
+                                               int num_qubits);
+
 /// Checks wires in range and distinct within each term, coefficients finite.
 void validate_observables(const std::vector<Observable>& obs, int num_qubits);
 

@@ -1,0 +1,170 @@
+/**
+ * @file autograd_kernels.cpp
+ * @brief C++ autograd for expval, probs and state, so gradients work alike from C++,
+ * TorchScript and Python. Each forward calls the op below autograd; each backward calls the
+ * registered backward op (the core's batched adjoint sweep). The backward ops have an autograd
+ * kernel of their own that refuses second derivatives by name.
+ */
+#include <ATen/core/dispatch/Dispatcher.h>
+#include <torch/autograd.h>
+#include <torch/library.h>
+
+#include "ops/common.h"
+
+namespace torchq_ops {
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+/// Returns the gradient or an undefined tensor when it was not asked for.
+at::Tensor if_needed(const at::Tensor& g, bool needed) { return needed ? g : at::Tensor(); }
+
+/// Wraps a backward op so that differentiating it again fails with a clear message.
+template <class Name>
+class NoDoubleBackward : public torch::autograd::Function<NoDoubleBackward<Name>> {
+ public:
+  template <class Call>
+  static variable_list forward(AutogradContext*, Call call) {
+    at::AutoDispatchBelowADInplaceOrView guard;
+    auto [gw, gx] = call();
+    return {gw, gx};
+  }
+  static variable_list backward(AutogradContext*, variable_list) {
+    TORCH_CHECK(false, "torchq.", Name::value,
+                ": second derivatives (double backward) are not supported; torchq computes exact first "
+                "derivatives by the adjoint method. Use create_graph=False.");
+  }
+};
+
+struct ExpvalName { static constexpr const char* value = "expval"; };
+struct ProbsName { static constexpr const char* value = "probs"; };
+struct StateName { static constexpr const char* value = "state"; };
+
+// ---- expval ----
+
+std::tuple<at::Tensor, at::Tensor> expval_backward_autograd(const at::Tensor& grad_out, const at::Tensor& program,
+                                                            const at::Tensor& observables, const at::Tensor& weights,
+                                                            const at::Tensor& inputs, bool nw, bool nx) {
+  static auto op = c10::Dispatcher::singleton()
+                       .findSchemaOrThrow("torchq::_expval_backward", "")
+                       .typed<std::tuple<at::Tensor, at::Tensor>(const at::Tensor&, const at::Tensor&, const at::Tensor&,
+                                                                 const at::Tensor&, const at::Tensor&, bool, bool)>();
+  auto out = NoDoubleBackward<ExpvalName>::apply([&] { return op.call(grad_out, program, observables, weights, inputs, nw, nx); });
+  return {out[0], out[1]};
+}
+
+class ExpvalFunction : public torch::autograd::Function<ExpvalFunction> {
+ public:
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& program, const at::Tensor& observables,
+                            const at::Tensor& weights, const at::Tensor& inputs) {
+    static auto op = c10::Dispatcher::singleton()
+                         .findSchemaOrThrow("torchq::expval", "")
+                         .typed<at::Tensor(const at::Tensor&, const at::Tensor&, const at::Tensor&, const at::Tensor&)>();
+    ctx->save_for_backward({program, observables, weights, inputs});
+    at::AutoDispatchBelowADInplaceOrView guard;
+    return op.call(program, observables, weights, inputs);
+  }
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const auto s = ctx->get_saved_variables();
+    const bool nw = ctx->needs_input_grad(2), nx = ctx->needs_input_grad(3);
+    auto [gw, gx] = expval_backward_autograd(grads[0], s[0], s[1], s[2], s[3], nw, nx);
+    return {at::Tensor(), at::Tensor(), if_needed(gw, nw), if_needed(gx, nx)};
+  }
+};
+
+at::Tensor expval_autograd(const at::Tensor& program, const at::Tensor& observables, const at::Tensor& weights,
+                           const at::Tensor& inputs) {
+  return ExpvalFunction::apply(program, observables, weights, inputs);
+}
+
+// ---- probs ----
+
+std::tuple<at::Tensor, at::Tensor> probs_backward_autograd(const at::Tensor& grad_out, const at::Tensor& program,
+                                                           const at::Tensor& weights, const at::Tensor& inputs,
+                                                           at::IntArrayRef wires, bool nw, bool nx) {
+  static auto op = c10::Dispatcher::singleton()
+                       .findSchemaOrThrow("torchq::_probs_backward", "")
+                       .typed<std::tuple<at::Tensor, at::Tensor>(const at::Tensor&, const at::Tensor&, const at::Tensor&,
+                                                                 const at::Tensor&, at::IntArrayRef, bool, bool)>();
+  auto out = NoDoubleBackward<ProbsName>::apply([&] { return op.call(grad_out, program, weights, inputs, wires, nw, nx); });
+  return {out[0], out[1]};
+}
+
+class ProbsFunction : public torch::autograd::Function<ProbsFunction> {
+ public:
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& program, const at::Tensor& weights,
+                            const at::Tensor& inputs, at::IntArrayRef wires) {
+    static auto op = c10::Dispatcher::singleton()
+                         .findSchemaOrThrow("torchq::probs", "")
+                         .typed<at::Tensor(const at::Tensor&, const at::Tensor&, const at::Tensor&, at::IntArrayRef)>();
+    ctx->save_for_backward({program, weights, inputs});
+    ctx->saved_data["wires"] = wires.vec();
+    at::AutoDispatchBelowADInplaceOrView guard;
+    return op.call(program, weights, inputs, wires);
+  }
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const auto s = ctx->get_saved_variables();
+    const auto wires = ctx->saved_data["wires"].toIntVector();
+    const bool nw = ctx->needs_input_grad(1), nx = ctx->needs_input_grad(2);
+    auto [gw, gx] = probs_backward_autograd(grads[0], s[0], s[1], s[2], wires, nw, nx);
+    return {at::Tensor(), if_needed(gw, nw), if_needed(gx, nx), at::Tensor()};
+  }
+};
+
+at::Tensor probs_autograd(const at::Tensor& program, const at::Tensor& weights, const at::Tensor& inputs,
+                          at::IntArrayRef wires) {
+  return ProbsFunction::apply(program, weights, inputs, wires);
+}
+
+// ---- state ----
+
+std::tuple<at::Tensor, at::Tensor> state_backward_autograd(const at::Tensor& grad_out, const at::Tensor& program,
+                                                           const at::Tensor& weights, const at::Tensor& inputs,
+                                                           int64_t num_qubits, bool nw, bool nx) {
+  static auto op = c10::Dispatcher::singleton()
+                       .findSchemaOrThrow("torchq::_state_backward", "")
+                       .typed<std::tuple<at::Tensor, at::Tensor>(const at::Tensor&, const at::Tensor&, const at::Tensor&,
+                                                                 const at::Tensor&, int64_t, bool, bool)>();
+  auto out = NoDoubleBackward<StateName>::apply([&] { return op.call(grad_out, program, weights, inputs, num_qubits, nw, nx); });
+  return {out[0], out[1]};
+}
+
+class StateFunction : public torch::autograd::Function<StateFunction> {
+ public:
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& program, const at::Tensor& weights,
+                            const at::Tensor& inputs, int64_t num_qubits) {
+    static auto op = c10::Dispatcher::singleton()
+                         .findSchemaOrThrow("torchq::state", "")
+                         .typed<at::Tensor(const at::Tensor&, const at::Tensor&, const at::Tensor&, int64_t)>();
+    ctx->save_for_backward({program, weights, inputs});
+    ctx->saved_data["num_qubits"] = num_qubits;
+    at::AutoDispatchBelowADInplaceOrView guard;
+    return op.call(program, weights, inputs, num_qubits);
+  }
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const auto s = ctx->get_saved_variables();
+    const int64_t n = ctx->saved_data["num_qubits"].toInt();
+    const bool nw = ctx->needs_input_grad(1), nx = ctx->needs_input_grad(2);
+    auto [gw, gx] = state_backward_autograd(grads[0], s[0], s[1], s[2], n, nw, nx);
+    return {at::Tensor(), if_needed(gw, nw), if_needed(gx, nx), at::Tensor()};
+  }
+};
+
+at::Tensor state_autograd(const at::Tensor& program, const at::Tensor& weights, const at::Tensor& inputs,
+                          int64_t num_qubits) {
+  return StateFunction::apply(program, weights, inputs, num_qubits);
+}
+
+}  // namespace
+
+TORCH_LIBRARY_IMPL(torchq, Autograd, m) {
+  m.impl("expval", &expval_autograd);
+  m.impl("_expval_backward", &expval_backward_autograd);
+  m.impl("probs", &probs_autograd);
+  m.impl("_probs_backward", &probs_backward_autograd);
+  m.impl("state", &state_autograd);
+  m.impl("_state_backward", &state_backward_autograd);
+}
+
+}  // namespace torchq_ops

@@ -1,0 +1,153 @@
+/// @file common.cpp
+#include "ops/common.h"
+
+#include <ATen/Parallel.h>
+#include <c10/util/Exception.h>
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+
+namespace torchq_ops {
+namespace {
+
+std::atomic<int64_t> g_thread_override{0};
+std::atomic<int> g_active_calls{0};
+
+}  // namespace
+
+void AtenExecutor::parallel_for(torchq::Index n, torchq::Index grain, torchq::ChunkFn fn) const {
+  if (n == 0) return;
+  grain = std::max<torchq::Index>(grain, 1);
+  const int64_t tasks = static_cast<int64_t>(std::min<torchq::Index>(num_threads_, (n + grain - 1) / grain));
+  // Never nest: inside torch's parallel region, run on the calling thread.
+  if (tasks <= 1 || at::in_parallel_region()) {
+    fn(0, n);
+    return;
+  }
+  // One task per thread: at::parallel_for then starts exactly `tasks` threads.
+  at::parallel_for(0, tasks, 1, [&](int64_t lo, int64_t hi) {
+    for (int64_t t = lo; t < hi; ++t) {
+      const torchq::Index begin = n * static_cast<torchq::Index>(t) / static_cast<torchq::Index>(tasks);
+      const torchq::Index end = n * static_cast<torchq::Index>(t + 1) / static_cast<torchq::Index>(tasks);
+      if (begin < end) fn(begin, end);
+    }
+  });
+}
+
+int configured_threads() {
+  const int64_t o = g_thread_override.load();
+  return o > 0 ? static_cast<int>(o) : std::max(1, at::get_num_threads());
+}
+
+void set_thread_override(int64_t n) {
+  TORCH_CHECK(n >= 0, "torchq.set_num_threads: the thread count must be >= 1, or 0 to follow "
+              "torch.get_num_threads(); got ", n);
+  TORCH_CHECK(n <= 4096, "torchq.set_num_threads: ", n, " threads is more than any machine has; use at most 4096");
+  g_thread_override.store(n);
+}
+
+ThreadShare::ThreadShare() : executor_([] {
+  // Calls running side by side split the budget, so together they never exceed it.
+  const int active = g_active_calls.fetch_add(1) + 1;
+  return std::max(1, configured_threads() / active);
+}()) {}
+
+ThreadShare::~ThreadShare() { g_active_calls.fetch_sub(1); }
+
+void call_core(const char* op, const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const c10::Error&) {
+    throw;
+  } catch (const torchq::MemoryError& e) {
+    TORCH_CHECK(false, "torchq.", op, ": ", e.what());
+  } catch (const std::invalid_argument& e) {
+    TORCH_CHECK_VALUE(false, "torchq.", op, ": ", e.what());
+  } catch (const std::exception& e) {
+    TORCH_CHECK(false, "torchq.", op, ": ", e.what());
+  }
+}
+
+torchq::CompiledCircuit program_from_tensor(const at::Tensor& program) {
+  TORCH_CHECK_TYPE(program.scalar_type() == at::kDouble,
+                   "torchq: the program tensor must be float64 (made by Circuit.to_program / the layer's buffer), got ",
+                   program.scalar_type());
+  TORCH_CHECK_VALUE(program.dim() == 1, "torchq: the program tensor must be 1-D, got shape ", program.sizes());
+  TORCH_CHECK(program.device().is_cpu(), "torchq: the program tensor must be on the CPU, got ", program.device());
+  const at::Tensor p = program.contiguous();
+  torchq::CompiledCircuit out;
+  call_core("program", [&] {
+    out = torchq::compile(torchq::Circuit::from_program({p.data_ptr<double>(), static_cast<std::size_t>(p.numel())}));
+  });
+  return out;
+}
+
+std::vector<torchq::CompiledObservable> observables_from_tensor(const at::Tensor& observables, int num_qubits) {
+  TORCH_CHECK_TYPE(observables.scalar_type() == at::kDouble,
+                   "torchq: the observables tensor must be float64 (made by torchq observables_to_table), got ",
+                   observables.scalar_type());
+  TORCH_CHECK_VALUE(observables.dim() == 2,
+                    "torchq: the observables tensor must be 2-D [num_observables, row_length], got shape ",
+                    observables.sizes());
+  TORCH_CHECK(observables.device().is_cpu(), "torchq: the observables tensor must be on the CPU, got ",
+              observables.device());
+  const at::Tensor o = observables.contiguous();
+  std::vector<torchq::CompiledObservable> out;
+  call_core("observables", [&] {
+    const auto obs = torchq::observables_from_table(o.data_ptr<double>(), o.size(0), o.size(1), num_qubits);
+    out = torchq::compile_observables(obs, num_qubits);
+  });
+  return out;
+}
+
+void check_weights_inputs_shapes(const at::Tensor& weights, const at::Tensor& inputs, const char* op) {
+  TORCH_CHECK_TYPE(weights.scalar_type() == at::kFloat || weights.scalar_type() == at::kDouble, "torchq.", op,
+                   ": weights must be float32 or float64, got ", weights.scalar_type());
+  TORCH_CHECK_TYPE(inputs.scalar_type() == weights.scalar_type(), "torchq.", op, ": inputs dtype ",
+                   inputs.scalar_type(), " differs from weights dtype ", weights.scalar_type(),
+                   "; convert one of them, e.g. inputs.to(weights.dtype)");
+  TORCH_CHECK_VALUE(weights.dim() == 1 || weights.dim() == 2, "torchq.", op,
+                    ": weights must be 1-D [P] (shared) or 2-D [B, P] (one set per sample), got shape ",
+                    weights.sizes());
+  TORCH_CHECK_VALUE(inputs.dim() == 2, "torchq.", op, ": inputs must be 2-D [B, F] (batch, features), got shape ",
+                    inputs.sizes());
+  if (weights.dim() == 2) {
+    TORCH_CHECK_VALUE(weights.sym_size(0) == inputs.sym_size(0), "torchq.", op,
+                      ": per-sample weights have batch size ", weights.sym_size(0), " but inputs have ",
+                      inputs.sym_size(0));
+  }
+}
+
+Batch check_batch(const torchq::CompiledCircuit& c, const at::Tensor& weights, const at::Tensor& inputs,
+                  const char* op) {
+  check_weights_inputs_shapes(weights, inputs, op);
+  TORCH_CHECK(weights.device().is_cpu() && inputs.device().is_cpu(), "torchq.", op,
+              ": weights and inputs must be CPU tensors, got ", weights.device(), " and ", inputs.device(),
+              "; move them with .cpu()");
+  const int64_t P = c.circuit.num_weights();
+  const int64_t F = c.circuit.num_inputs();
+  TORCH_CHECK_VALUE(weights.size(-1) == P, "torchq.", op, ": the circuit has ", P,
+                    " weights but the weights tensor has ", weights.size(-1), " (shape ", weights.sizes(), ")");
+  TORCH_CHECK_VALUE(inputs.size(1) == F, "torchq.", op, ": the circuit reads ", F,
+                    " input features but inputs have ", inputs.size(1), " (shape ", inputs.sizes(), ")");
+  Batch b;
+  b.weights = weights.contiguous();
+  b.inputs = inputs.contiguous();
+  b.batch_size = inputs.size(0);
+  b.weights_per_sample = weights.dim() == 2;
+  return b;
+}
+
+std::vector<int> wires_from_list(at::IntArrayRef wires, int num_qubits, const char* op) {
+  std::vector<int> out;
+  for (int64_t w : wires) {
+    TORCH_CHECK_VALUE(w >= 0 && w < num_qubits, "torchq.", op, ": wire ", w, " is out of range: the circuit has ",
+                      num_qubits, " qubits, so wires are 0..", num_qubits - 1);
+    out.push_back(static_cast<int>(w));
+  }
+  call_core(op, [&] { torchq::validate_wires(out, num_qubits, op); });
+  return out;
+}
+
+}  // namespace torchq_ops
