@@ -29,6 +29,7 @@ TORCH_LIBRARY(torchq, m) {
         "bool need_weights, bool need_inputs) -> (Tensor, Tensor)");
   m.def("sample(Tensor program, Tensor weights, Tensor inputs, int[] wires, int shots, int seed) -> Tensor");
   m.def("program_info(Tensor program) -> int[]");
+  m.def("draw(Tensor program) -> str");
   m.def("set_num_threads(int num_threads) -> ()", &torchq_ops::set_num_threads);
   m.def("get_num_threads() -> int", &torchq_ops::get_num_threads);
 }

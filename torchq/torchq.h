@@ -6,6 +6,7 @@
 
 #include "torchq/adjoint.h"
 #include "torchq/circuit.h"
+#include "torchq/draw.h"
 #include "torchq/errors.h"
 #include "torchq/gate_table.h"
 #include "torchq/lowering.h"

@@ -120,6 +120,8 @@ std::vector<int64_t> program_info_cpu(const at::Tensor& program) {
           static_cast<int64_t>(c.circuit.operations().size())};
 }
 
+std::string draw_cpu(const at::Tensor& program) { return torchq::draw(program_from_tensor(program).circuit); }
+
 }  // namespace
 
 TORCH_LIBRARY_IMPL(torchq, CPU, m) {
@@ -129,6 +131,7 @@ TORCH_LIBRARY_IMPL(torchq, CPU, m) {
   m.impl("_state_backward", &state_backward_cpu);
   m.impl("sample", &sample_cpu);
   m.impl("program_info", &program_info_cpu);
+  m.impl("draw", &draw_cpu);
 }
 
 }  // namespace torchq_ops

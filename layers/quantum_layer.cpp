@@ -1,0 +1,75 @@
+/// @file quantum_layer.cpp
+#include "layers/quantum_layer.h"
+
+#include <torch/nn/init.h>
+#include <torch/serialize/archive.h>
+
+#include <cmath>
+
+#include "ops/torchq_ops.h"
+#include "torchq/draw.h"
+
+namespace torchq::layers {
+
+QuantumLayerImpl::QuantumLayerImpl(const Circuit& circuit, std::vector<Observable> obs, QuantumLayerOptions options)
+    : options_(std::move(options)), num_qubits_(circuit.num_qubits()), num_inputs_(circuit.num_inputs()) {
+  TORCH_CHECK_TYPE(options_.dtype == at::kFloat || options_.dtype == at::kDouble,
+                   "QuantumLayer: dtype must be float32 or float64, got ", options_.dtype);
+  if (options_.measure == Measurement::kProbs) {
+    if (options_.probs_wires.empty()) {
+      for (int w = 0; w < num_qubits_; ++w) options_.probs_wires.push_back(w);
+    }
+    if (obs.empty()) obs.push_back(Observable::z(0));  // unused by probs; keeps the table non-empty
+  }
+  TORCH_CHECK_VALUE(!obs.empty(), "QuantumLayer: give at least one observable (e.g. Observable::z(0))");
+  program = register_buffer("program", torchq_ops::program_tensor(circuit));
+  observables = register_buffer("observables", torchq_ops::observables_tensor(obs));
+  weights = register_parameter("weights", torch::empty({circuit.num_weights()}, at::TensorOptions().dtype(options_.dtype)));
+  check_buffers();
+  reset_parameters();
+}
+
+void QuantumLayerImpl::reset_parameters() {
+  torch::NoGradGuard no_grad;
+  weights.uniform_(0.0, 2.0 * M_PI);
+}
+
+void QuantumLayerImpl::check_buffers() const {
+  const Circuit c = torchq_ops::circuit_from_tensor(program);  // throws with the reason
+  TORCH_CHECK_VALUE(c.num_weights() == weights.size(0), "QuantumLayer: the program has ", c.num_weights(),
+                    " weights but the weight parameter has ", weights.size(0));
+  // The ops validate the observable table against the circuit on every call; check it now too.
+  torchq_ops::expval(program, observables, weights.detach(), at::zeros({0, c.num_inputs()}, weights.options()));
+}
+
+void QuantumLayerImpl::load(torch::serialize::InputArchive& archive) {
+  torch::nn::Module::load(archive);
+  check_buffers();
+}
+
+at::Tensor QuantumLayerImpl::forward(const at::Tensor& inputs_in) {
+  const bool single = inputs_in.dim() == 1;
+  at::Tensor inputs = single ? inputs_in.unsqueeze(0) : inputs_in;
+  if (num_inputs_ == 0 && inputs.numel() == 0 && inputs.dim() != 2) inputs = at::zeros({1, 0}, weights.options());
+  at::Tensor out;
+  switch (options_.measure) {
+    case Measurement::kExpval: out = torchq_ops::expval(program, observables, weights, inputs); break;
+    case Measurement::kVar: out = torchq_ops::var(program, observables, weights, inputs); break;
+    case Measurement::kProbs:
+      out = torchq_ops::probs(program, weights, inputs,
+                              std::vector<int64_t>(options_.probs_wires.begin(), options_.probs_wires.end()));
+      break;
+  }
+  return single ? out.squeeze(0) : out;
+}
+
+std::string QuantumLayerImpl::draw() const { return torchq::draw(torchq_ops::circuit_from_tensor(program)); }
+
+void QuantumLayerImpl::pretty_print(std::ostream& stream) const {
+  const char* m = options_.measure == Measurement::kExpval ? "expval" : options_.measure == Measurement::kVar ? "var" : "probs";
+  stream << "torchq::QuantumLayer(qubits=" << num_qubits_ << ", weights=" << weights.size(0)
+         << ", inputs=" << num_inputs_ << ", observables=" << observables.size(0) << ", measure=" << m << ")\n"
+         << draw();
+}
+
+}  // namespace torchq::layers

@@ -1,0 +1,60 @@
+/**
+ * @file quantum_layer.h
+ * @brief QuantumLayer: a parameterised circuit as a torch::nn::Module.
+ *
+ * The trainable weights are a registered parameter; the program and the observable table are
+ * buffers, so torch::save / state_dict carry the circuit with the weights, and a loaded program
+ * is validated when it is read. forward(inputs [B, F]) returns [B, K] expectation values (or
+ * variances, or probabilities [B, 2^m]); a 1-D input [F] gives a 1-D output. Gradients flow to
+ * the weights and the inputs through the ops' adjoint backward. Python mirrors this class.
+ */
+#pragma once
+
+#include <torch/nn/module.h>
+#include <torch/nn/pimpl.h>
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "torchq/circuit.h"
+#include "torchq/observables.h"
+
+namespace torchq::layers {
+
+enum class Measurement { kExpval, kVar, kProbs };
+
+struct QuantumLayerOptions {
+  Measurement measure = Measurement::kExpval;
+  std::vector<int> probs_wires;  ///< kProbs: the measured wires (empty = all)
+  at::ScalarType dtype = at::kFloat;
+};
+
+class QuantumLayerImpl : public torch::nn::Module {
+ public:
+  QuantumLayerImpl(const Circuit& circuit, std::vector<Observable> observables, QuantumLayerOptions options = {});
+
+  at::Tensor forward(const at::Tensor& inputs);
+  /// Uniform in [0, 2 pi): every rotation starts anywhere on its period.
+  void reset_parameters();
+  /// The text drawing of the circuit.
+  std::string draw() const;
+  void pretty_print(std::ostream& stream) const override;
+  /// Loads, then validates the loaded program and observables: a tampered file is refused here.
+  void load(torch::serialize::InputArchive& archive) override;
+
+  int num_qubits() const { return num_qubits_; }
+  at::Tensor weights;
+  at::Tensor program;
+  at::Tensor observables;
+
+ private:
+  void check_buffers() const;
+  QuantumLayerOptions options_;
+  int num_qubits_;
+  int num_inputs_;
+};
+
+TORCH_MODULE(QuantumLayer);
+
+}  // namespace torchq::layers
