@@ -19,7 +19,8 @@ std::atomic<int> g_active_calls{0};
 void AtenExecutor::parallel_for(torchq::Index n, torchq::Index grain, torchq::ChunkFn fn) const {
   if (n == 0) return;
   grain = std::max<torchq::Index>(grain, 1);
-  const int64_t tasks = static_cast<int64_t>(std::min<torchq::Index>(num_threads_, (n + grain - 1) / grain));
+  // Chunks are n / tasks long: at most n / grain tasks keep every chunk at least `grain` long.
+  const int64_t tasks = static_cast<int64_t>(std::min<torchq::Index>(num_threads_, std::max<torchq::Index>(1, n / grain)));
   // Never nest: inside torch's parallel region, run on the calling thread.
   if (tasks <= 1 || at::in_parallel_region()) {
     fn(0, n);

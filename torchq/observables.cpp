@@ -123,7 +123,7 @@ std::vector<Observable> observables_from_array(std::span<const double> d, int nu
       term.coeff = next(where, "coefficient");
       const int nf = integer(where, "num_factors", 0, num_qubits);
       for (int f = 0; f < nf; ++f) {
-        const int w = integer(where, "wire", 0, num_qubits - 1);
+        const int w = integer(where, "wire", 0, kMaxQubits);  // range against the circuit: validate_observables
         const int p = integer(where, "pauli code", 1, 3);
         term.factors.push_back({w, static_cast<Pauli>(p)});
       }

@@ -24,8 +24,11 @@ at::Tensor if_needed(const at::Tensor& g, bool needed) { return needed ? g : at:
 template <class Name>
 class NoDoubleBackward : public torch::autograd::Function<NoDoubleBackward<Name>> {
  public:
+  // The tensors are passed only so autograd records this node when they require grad (as with
+  // create_graph=True); the backward op itself is `call`.
   template <class Call>
-  static variable_list forward(AutogradContext*, Call call) {
+  static variable_list forward(AutogradContext*, const at::Tensor& grad_out, const at::Tensor& weights,
+                               const at::Tensor& inputs, Call call) {
     at::AutoDispatchBelowADInplaceOrView guard;
     auto [gw, gx] = call();
     return {gw, gx};
@@ -50,7 +53,7 @@ std::tuple<at::Tensor, at::Tensor> expval_backward_autograd(const at::Tensor& gr
                        .findSchemaOrThrow("torchq::_expval_backward", "")
                        .typed<std::tuple<at::Tensor, at::Tensor>(const at::Tensor&, const at::Tensor&, const at::Tensor&,
                                                                  const at::Tensor&, const at::Tensor&, bool, bool)>();
-  auto out = NoDoubleBackward<ExpvalName>::apply([&] { return op.call(grad_out, program, observables, weights, inputs, nw, nx); });
+  auto out = NoDoubleBackward<ExpvalName>::apply(grad_out, weights, inputs, [&] { return op.call(grad_out, program, observables, weights, inputs, nw, nx); });
   return {out[0], out[1]};
 }
 
@@ -87,7 +90,7 @@ std::tuple<at::Tensor, at::Tensor> probs_backward_autograd(const at::Tensor& gra
                        .findSchemaOrThrow("torchq::_probs_backward", "")
                        .typed<std::tuple<at::Tensor, at::Tensor>(const at::Tensor&, const at::Tensor&, const at::Tensor&,
                                                                  const at::Tensor&, at::IntArrayRef, bool, bool)>();
-  auto out = NoDoubleBackward<ProbsName>::apply([&] { return op.call(grad_out, program, weights, inputs, wires, nw, nx); });
+  auto out = NoDoubleBackward<ProbsName>::apply(grad_out, weights, inputs, [&] { return op.call(grad_out, program, weights, inputs, wires, nw, nx); });
   return {out[0], out[1]};
 }
 
@@ -126,7 +129,7 @@ std::tuple<at::Tensor, at::Tensor> state_backward_autograd(const at::Tensor& gra
                        .findSchemaOrThrow("torchq::_state_backward", "")
                        .typed<std::tuple<at::Tensor, at::Tensor>(const at::Tensor&, const at::Tensor&, const at::Tensor&,
                                                                  const at::Tensor&, int64_t, bool, bool)>();
-  auto out = NoDoubleBackward<StateName>::apply([&] { return op.call(grad_out, program, weights, inputs, num_qubits, nw, nx); });
+  auto out = NoDoubleBackward<StateName>::apply(grad_out, weights, inputs, [&] { return op.call(grad_out, program, weights, inputs, num_qubits, nw, nx); });
   return {out[0], out[1]};
 }
 
