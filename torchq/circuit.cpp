@@ -305,8 +305,9 @@ Circuit Circuit::from_program(std::span<const double> program) {
     const int nw = r.integer(where, "num_wires", 0, kMaxQubits);
     const int np = r.integer(where, "num_params", 0, kMaxQubits * 3);
     const int npay = r.integer(where, "payload size", 0, 2 << (2 * kernels::kMaxDenseTargets));
-    for (int j = 0; j < nctrl; ++j) op.controls.push_back(r.integer(where, "control wire", -1, kMaxQubits));
-    for (int j = 0; j < nw; ++j) op.wires.push_back(r.integer(where, "wire", -1, kMaxQubits));
+    // Any integer wire reaches validate_op, whose message names the circuit's range (0..n-1).
+    for (int j = 0; j < nctrl; ++j) op.controls.push_back(r.integer(where, "control wire", -kMaxCount, kMaxCount));
+    for (int j = 0; j < nw; ++j) op.wires.push_back(r.integer(where, "wire", -kMaxCount, kMaxCount));
     for (int j = 0; j < np; ++j) {
       ParamRef p;
       p.kind = static_cast<ParamRef::Kind>(r.integer(where, "parameter kind", 0, 2));
@@ -315,6 +316,10 @@ Circuit Circuit::from_program(std::span<const double> program) {
       op.params.push_back(p);
     }
     if (op.gate == GateId::QubitUnitary) {
+      if (nw > kernels::kMaxDenseTargets) {
+        fail(describe_op(op, i), "acts on at most " + std::to_string(kernels::kMaxDenseTargets) +
+                                     " wires, got " + std::to_string(nw));
+      }
       const int want = nw <= kernels::kMaxDenseTargets ? 2 << (2 * nw) : -1;
       if (npay != want) fail(where + " (QubitUnitary)", "payload must hold 2*4^k = " + std::to_string(want) + " numbers, got " + std::to_string(npay));
       for (int j = 0; j < npay / 2; ++j) {

@@ -2,6 +2,8 @@
 #include "torchq/memory.h"
 
 #include <atomic>
+#include <cctype>
+#include <cerrno>
 #include <cstdlib>
 #include <fstream>
 #include <limits>
@@ -49,8 +51,10 @@ std::uint64_t memory_limit_bytes() {
   if (const std::uint64_t o = g_limit_override.load(); o != 0) return o;
   if (const char* env = std::getenv("TORCHQ_MEMORY_LIMIT_BYTES"); env != nullptr && *env != '\0') {
     char* end = nullptr;
+    errno = 0;
     const unsigned long long v = std::strtoull(env, &end, 10);
-    if (end == env || *end != '\0' || v == 0) {
+    // strtoull accepts a sign ("-5" becomes 2^64 - 5) and saturates on overflow: refuse both.
+    if (!std::isdigit(static_cast<unsigned char>(*env)) || errno == ERANGE || end == env || *end != '\0' || v == 0) {
       throw ArgumentError(std::string("TORCHQ_MEMORY_LIMIT_BYTES must be a positive integer number "
                                       "of bytes, got '") + env + "'");
     }

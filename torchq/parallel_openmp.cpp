@@ -23,7 +23,8 @@ OpenMPExecutor::OpenMPExecutor(int num_threads) {
 void OpenMPExecutor::parallel_for(Index n, Index grain, ChunkFn fn) const {
   if (n == 0) return;
   grain = std::max<Index>(grain, 1);
-  const Index max_chunks = (n + grain - 1) / grain;
+  // Chunks are n / threads long, so at most n / grain threads keep every chunk >= grain.
+  const Index max_chunks = std::max<Index>(1, n / grain);
   const int threads = static_cast<int>(std::min<Index>(num_threads_, max_chunks));
   // Never nest: inside a parallel region (or with one thread) run on the caller.
   if (threads <= 1 || omp_in_parallel()) {
