@@ -21,6 +21,8 @@ TORCH_LIBRARY(torchq, m) {
   m.def("_expval_backward(Tensor grad_out, Tensor program, Tensor observables, Tensor weights, Tensor inputs, "
         "bool need_weights, bool need_inputs) -> (Tensor, Tensor)");
   m.def("var(Tensor program, Tensor observables, Tensor weights, Tensor inputs) -> Tensor");
+  m.def("_var_backward(Tensor grad_out, Tensor program, Tensor observables, Tensor weights, Tensor inputs, "
+        "bool need_weights, bool need_inputs) -> (Tensor, Tensor)");
   m.def("probs(Tensor program, Tensor weights, Tensor inputs, int[] wires) -> Tensor");
   m.def("_probs_backward(Tensor grad_out, Tensor program, Tensor weights, Tensor inputs, int[] wires, "
         "bool need_weights, bool need_inputs) -> (Tensor, Tensor)");

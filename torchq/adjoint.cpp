@@ -39,7 +39,7 @@ void amplitude_embedding_grad(const Operation& emb, int n, const Complex<T>* lam
 
 template <class T>
 void adjoint_backward(const CompiledCircuit& c, const BatchInputs<T>& in, AdjointSeed<T> seed, T* grad_weights,
-                      T* grad_inputs, const Executor& ex) {
+                      T* grad_inputs, const Executor& ex, bool seed_needs_scratch) {
   const auto& k = kernels::active_kernels<T>();
   const int n = c.circuit.num_qubits();
   const Index B = in.batch_size;
@@ -52,27 +52,33 @@ void adjoint_backward(const CompiledCircuit& c, const BatchInputs<T>& in, Adjoin
   std::vector<double> gx(grad_inputs != nullptr ? B * F : 0);
   const Operation* emb = c.amplitude_embedding();
 
-  detail::for_each_sample<T>(B, n, 2, 0, ex, "adjoint backward", [&](Index b, const Executor& inner, auto& st) {
+  detail::for_each_sample<T>(B, n, seed_needs_scratch ? 3 : 2, 0, ex, "adjoint backward",
+                             [&](Index b, const Executor& inner, auto& st) {
     const T* w = in.weights_of(b);
     const T* x = in.inputs_of(b);
     Complex<T>* psi = st[0].data();
     Complex<T>* lambda = st[1].data();
     run_circuit(psi, c, w, x, k, inner);
     inner.parallel_for(size, kAmplitudeGrain, [&](Index lo, Index hi) { std::fill(lambda + lo, lambda + hi, Complex<T>{0}); });
-    if (!seed(b, psi, lambda, inner)) return;  // zero upstream gradient: zero gradient
+    if (!seed(b, psi, lambda, seed_needs_scratch ? st[2].data() : nullptr, inner)) return;  // zero upstream gradient: zero gradient
     double* gw_row = gw.empty() ? nullptr : gw.data() + b * P;
     double* gx_row = gx.empty() ? nullptr : gx.data() + b * F;
     const auto& prims = c.primitives;
     for (std::size_t j = prims.size(); j-- > 0;) {
       const Primitive& p = prims[j];
       if (p.has_param && p.param.differentiable() && p.structure != Structure::kBasisFlip) {
-        const bool want = p.param.kind == ParamRef::Kind::kWeight ? gw_row != nullptr : gx_row != nullptr;
-        if (want) {
+        const bool is_weight = p.param.kind == ParamRef::Kind::kWeight;
+        if (is_weight ? gw_row != nullptr : gx_row != nullptr) {
           const Generator& G = p.generator;
           const std::complex<double> z = pauli_inner(lambda, psi, n, G.xmask, G.zmask, G.num_y, G.proj_mask, inner);
           const double d_angle = 2.0 * G.coeff * z.imag();
-          const double d_source = d_angle * p.param.value;  // angle = value * source
-          (p.param.kind == ParamRef::Kind::kWeight ? gw_row : gx_row)[p.param.index] += d_source;
+          if (p.param.kind == ParamRef::Kind::kInputProduct) {  // angle = x_i x_j
+            const int i2 = p.param.second_index();
+            gx_row[p.param.index] += d_angle * static_cast<double>(x[i2]);
+            gx_row[i2] += d_angle * static_cast<double>(x[p.param.index]);
+          } else {  // angle = value * source
+            (is_weight ? gw_row : gx_row)[p.param.index] += d_angle * p.param.value;
+          }
         }
       }
       apply_primitive(psi, c, p, w, x, true, k, inner);
@@ -103,7 +109,7 @@ void adjoint_expval_backward(const CompiledCircuit& c, const std::vector<Compile
                              const Executor& ex) {
   const int n = c.circuit.num_qubits();
   const Index K = obs.size();
-  auto seed = [&](Index b, const Complex<T>* psi, Complex<T>* lambda, const Executor& inner) {
+  auto seed = [&](Index b, const Complex<T>* psi, Complex<T>* lambda, Complex<T>*, const Executor& inner) {
     const T* g = grad_out + b * K;
     bool any = false;
     for (Index j = 0; j < K; ++j) {
@@ -126,7 +132,7 @@ void adjoint_probs_backward(const CompiledCircuit& c, const std::vector<int>& wi
   std::vector<int> bits;
   for (int w : wires) bits.push_back(wire_to_bit(n, w));
   // sum_j g_j p_j = <psi|D|psi> with D diagonal: D_ii = g[bin(i)], bin(i) = the measured bits of i.
-  auto seed = [&](Index b, const Complex<T>* psi, Complex<T>* lambda, const Executor& inner) {
+  auto seed = [&](Index b, const Complex<T>* psi, Complex<T>* lambda, Complex<T>*, const Executor& inner) {
     const T* g = grad_out + b * bins;
     if (std::all_of(g, g + bins, [](T v) { return v == T(0); })) return false;
     inner.parallel_for(Index{1} << n, kAmplitudeGrain, [&](Index lo, Index hi) {
@@ -146,7 +152,7 @@ void adjoint_state_backward(const CompiledCircuit& c, const BatchInputs<T>& in, 
                             T* grad_weights, T* grad_inputs, const Executor& ex) {
   const Index size = Index{1} << c.circuit.num_qubits();
   // dL = Re<g|dpsi> = 2 Re<g/2|dpsi>: the sweep's lambda is g/2 (no operator is applied to psi).
-  auto seed = [&](Index b, const Complex<T>*, Complex<T>* lambda, const Executor& inner) {
+  auto seed = [&](Index b, const Complex<T>*, Complex<T>* lambda, Complex<T>*, const Executor& inner) {
     const Complex<T>* g = grad_out + b * size;
     inner.parallel_for(size, kAmplitudeGrain, [&](Index lo, Index hi) {
       for (Index i = lo; i < hi; ++i) lambda[i] = g[i] * T(0.5);
@@ -156,9 +162,39 @@ void adjoint_state_backward(const CompiledCircuit& c, const BatchInputs<T>& in, 
   adjoint_backward<T>(c, in, seed, grad_weights, grad_inputs, ex);
 }
 
+template <class T>
+void adjoint_variance_backward(const CompiledCircuit& c, const std::vector<CompiledObservable>& obs,
+                               const BatchInputs<T>& in, const T* grad_out, T* grad_weights, T* grad_inputs,
+                               const Executor& ex) {
+  const int n = c.circuit.num_qubits();
+  const Index K = obs.size();
+  const Index size = Index{1} << n;
+  // Var = <O^2> - <O>^2, so dVar = 2 Re<O^2 psi - 2 <O> O psi | dpsi>.
+  auto seed = [&](Index b, const Complex<T>* psi, Complex<T>* lambda, Complex<T>* o_psi, const Executor& inner) {
+    const T* g = grad_out + b * K;
+    bool any = false;
+    for (Index j = 0; j < K; ++j) {
+      if (g[j] == T(0)) continue;
+      any = true;
+      inner.parallel_for(size, kAmplitudeGrain, [&](Index lo, Index hi) { std::fill(o_psi + lo, o_psi + hi, Complex<T>{0}); });
+      apply_observable_add(o_psi, psi, n, obs[j], 1.0, inner);
+      const double mean = pauli_inner(psi, o_psi, n, 0, 0, 0, 0, inner).real();
+      apply_observable_add(lambda, o_psi, n, obs[j], static_cast<double>(g[j]), inner);
+      const T f = static_cast<T>(-2.0 * mean * static_cast<double>(g[j]));
+      inner.parallel_for(size, kAmplitudeGrain, [&](Index lo, Index hi) {
+        for (Index i = lo; i < hi; ++i) lambda[i] += o_psi[i] * f;
+      });
+    }
+    return any;
+  };
+  adjoint_backward<T>(c, in, seed, grad_weights, grad_inputs, ex, true);
+}
+
 #define TORCHQ_INSTANTIATE(T)                                                                              \
   template void adjoint_backward<T>(const CompiledCircuit&, const BatchInputs<T>&, AdjointSeed<T>, T*, T*,         \
-                                    const Executor&);                                                          \
+                                    const Executor&, bool);                                                    \
+  template void adjoint_variance_backward<T>(const CompiledCircuit&, const std::vector<CompiledObservable>&,     \
+                                             const BatchInputs<T>&, const T*, T*, T*, const Executor&);         \
   template void adjoint_probs_backward<T>(const CompiledCircuit&, const std::vector<int>&, const BatchInputs<T>&, \
                                           const T*, T*, T*, const Executor&);                                   \
   template void adjoint_state_backward<T>(const CompiledCircuit&, const BatchInputs<T>&, const Complex<T>*, T*, T*, \

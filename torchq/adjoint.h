@@ -19,11 +19,13 @@ namespace torchq {
 
 /**
  * @brief Fills lambda = H_b psi for sample b, where psi is the final state and H_b the Hermitian
- * operator whose expectation the gradient is taken of; lambda starts zeroed. Return false when
- * H_b is zero (the sample's gradient is then zero and its sweep is skipped).
+ * operator whose expectation the gradient is taken of; lambda starts zeroed. `scratch` is a third
+ * state for seeds that need one (null unless asked for). Return false when H_b is zero (the
+ * sample's gradient is then zero and its sweep is skipped).
  */
 template <class T>
-using AdjointSeed = FunctionRef<bool(Index b, const Complex<T>* psi, Complex<T>* lambda, const Executor& ex)>;
+using AdjointSeed =
+    FunctionRef<bool(Index b, const Complex<T>* psi, Complex<T>* lambda, Complex<T>* scratch, const Executor& ex)>;
 
 /**
  * @brief The general adjoint sweep: gradients of sum_b <psi_b|H_b|psi_b> (H_b given by `seed`)
@@ -31,7 +33,13 @@ using AdjointSeed = FunctionRef<bool(Index b, const Complex<T>* psi, Complex<T>*
  */
 template <class T>
 void adjoint_backward(const CompiledCircuit& c, const BatchInputs<T>& in, AdjointSeed<T> seed, T* grad_weights,
-                      T* grad_inputs, const Executor& ex);
+                      T* grad_inputs, const Executor& ex, bool seed_needs_scratch = false);
+
+/// Gradients of sum_{b,k} grad_out[b,k] * Var_b(O_k): lambda = O^2 psi - 2 <O> O psi per observable.
+template <class T>
+void adjoint_variance_backward(const CompiledCircuit& c, const std::vector<CompiledObservable>& obs,
+                               const BatchInputs<T>& in, const T* grad_out, T* grad_weights, T* grad_inputs,
+                               const Executor& ex);
 
 /// Gradients of sum_{b,j} grad_out[b,j] * p_j(b) for probs() on `wires`: grad_out is [B, 2^m].
 template <class T>

@@ -187,8 +187,16 @@ void Circuit::validate_op(const Operation& op, std::size_t position) const {
                        std::to_string(num_inputs_) + " input features");
         }
         break;
+      case ParamRef::Kind::kInputProduct:
+        for (const double j : {static_cast<double>(p.index), p.value}) {
+          if (j != std::floor(j) || j < 0 || j >= num_inputs_) {
+            fail(pw, "input-product feature " + std::to_string(j) + " is out of range: the circuit has " +
+                         std::to_string(num_inputs_) + " input features");
+          }
+        }
+        break;
       default:
-        fail(pw, "kind must be 0 (constant), 1 (weight) or 2 (input), got " +
+        fail(pw, "kind must be 0 (constant), 1 (weight), 2 (input) or 3 (input product), got " +
                      std::to_string(static_cast<int>(p.kind)));
     }
     if (op.gate == GateId::BasisEmbedding && p.kind != ParamRef::Kind::kInput) {
@@ -310,7 +318,7 @@ Circuit Circuit::from_program(std::span<const double> program) {
     for (int j = 0; j < nw; ++j) op.wires.push_back(r.integer(where, "wire", -kMaxCount, kMaxCount));
     for (int j = 0; j < np; ++j) {
       ParamRef p;
-      p.kind = static_cast<ParamRef::Kind>(r.integer(where, "parameter kind", 0, 2));
+      p.kind = static_cast<ParamRef::Kind>(r.integer(where, "parameter kind", 0, 3));
       p.index = r.integer(where, "parameter index", 0, kMaxCount);
       p.value = r.real(where, "parameter value");
       op.params.push_back(p);

@@ -12,7 +12,8 @@
  *   each op: [opcode, num_controls, num_wires, num_params, num_payload,
  *             controls..., wires..., (kind, index, value) per param..., payload...]
  * opcode is the GateId; param kind 0 constant (index 0, value = angle), 1 weight, 2 input
- * (value = scale). Payload: QubitUnitary 2*4^k numbers (real, imaginary; row-major);
+ * (value = scale), 3 product of two inputs (index = i, value = j: angle = inputs[i] * inputs[j],
+ * as in IQP embeddings). Payload: QubitUnitary 2*4^k numbers (real, imaginary; row-major);
  * AmplitudeEmbedding [feature_offset, num_features, normalize (0/1), pad_value]; others none.
  * Every integer field must hold an exact integer. Circuit::from_program validates all of it.
  */
@@ -34,14 +35,18 @@ inline constexpr int kProgramHeaderSize = 6;
 inline constexpr int kOpHeaderSize = 5;
 
 struct ParamRef {
-  enum class Kind : std::uint8_t { kConstant = 0, kWeight = 1, kInput = 2 };
+  enum class Kind : std::uint8_t { kConstant = 0, kWeight = 1, kInput = 2, kInputProduct = 3 };
   Kind kind = Kind::kConstant;
   int index = 0;
-  double value = 0.0;  ///< the angle for constants, the scale for weights and inputs
+  double value = 0.0;  ///< the angle for constants, the scale for weights and inputs, j for products
 
   static ParamRef constant(double angle) { return {Kind::kConstant, 0, angle}; }
   static ParamRef weight(int index, double scale = 1.0) { return {Kind::kWeight, index, scale}; }
   static ParamRef input(int index, double scale = 1.0) { return {Kind::kInput, index, scale}; }
+  /// inputs[i] * inputs[j].
+  static ParamRef input_product(int i, int j) { return {Kind::kInputProduct, i, static_cast<double>(j)}; }
+  /// The second feature of a product.
+  int second_index() const { return static_cast<int>(value); }
 
   /// The angle for one sample. `weights` and `inputs` point at that sample's rows.
   template <class T>
@@ -49,6 +54,8 @@ struct ParamRef {
     switch (kind) {
       case Kind::kWeight: return value * static_cast<double>(weights[index]);
       case Kind::kInput: return value * static_cast<double>(inputs[index]);
+      case Kind::kInputProduct:
+        return static_cast<double>(inputs[index]) * static_cast<double>(inputs[second_index()]);
       default: return value;
     }
   }

@@ -19,6 +19,7 @@ std::string param_label(const ParamRef& p) {
       if (p.value == 1.0) std::snprintf(buf, sizeof buf, "x%d", p.index);
       else std::snprintf(buf, sizeof buf, "%.3gx%d", p.value, p.index);
       break;
+    case ParamRef::Kind::kInputProduct: std::snprintf(buf, sizeof buf, "x%d·x%d", p.index, p.second_index()); break;
     default: std::snprintf(buf, sizeof buf, "%.3g", p.value);
   }
   return buf;

@@ -1,6 +1,6 @@
 /**
  * @file autograd_kernels.cpp
- * @brief C++ autograd for expval, probs and state, so gradients work alike from C++,
+ * @brief C++ autograd for expval, var, probs and state, so gradients work alike from C++,
  * TorchScript and Python. Each forward calls the op below autograd; each backward calls the
  * registered backward op (the core's batched adjoint sweep). The backward ops have an autograd
  * kernel of their own that refuses second derivatives by name.
@@ -44,41 +44,63 @@ struct ExpvalName { static constexpr const char* value = "expval"; };
 struct ProbsName { static constexpr const char* value = "probs"; };
 struct StateName { static constexpr const char* value = "state"; };
 
-// ---- expval ----
+// ---- expval and var: observables over the batch ----
 
-std::tuple<at::Tensor, at::Tensor> expval_backward_autograd(const at::Tensor& grad_out, const at::Tensor& program,
-                                                            const at::Tensor& observables, const at::Tensor& weights,
-                                                            const at::Tensor& inputs, bool nw, bool nx) {
-  static auto op = c10::Dispatcher::singleton()
-                       .findSchemaOrThrow("torchq::_expval_backward", "")
-                       .typed<std::tuple<at::Tensor, at::Tensor>(const at::Tensor&, const at::Tensor&, const at::Tensor&,
-                                                                 const at::Tensor&, const at::Tensor&, bool, bool)>();
-  auto out = NoDoubleBackward<ExpvalName>::apply(grad_out, weights, inputs, [&] { return op.call(grad_out, program, observables, weights, inputs, nw, nx); });
+using ObservableBackward = std::tuple<at::Tensor, at::Tensor>(const at::Tensor&, const at::Tensor&, const at::Tensor&,
+                                                              const at::Tensor&, const at::Tensor&, bool, bool);
+using ObservableForward = at::Tensor(const at::Tensor&, const at::Tensor&, const at::Tensor&, const at::Tensor&);
+
+struct VarName { static constexpr const char* value = "var"; };
+
+/// Op names of one observable measurement: Name::value is "expval" or "var".
+template <class Name>
+struct ObservableOps {
+  static const c10::TypedOperatorHandle<ObservableForward>& forward() {
+    static auto op = c10::Dispatcher::singleton()
+                         .findSchemaOrThrow((std::string("torchq::") + Name::value).c_str(), "")
+                         .template typed<ObservableForward>();
+    return op;
+  }
+  static const c10::TypedOperatorHandle<ObservableBackward>& backward() {
+    static auto op = c10::Dispatcher::singleton()
+                         .findSchemaOrThrow((std::string("torchq::_") + Name::value + "_backward").c_str(), "")
+                         .template typed<ObservableBackward>();
+    return op;
+  }
+};
+
+template <class Name>
+std::tuple<at::Tensor, at::Tensor> observable_backward_autograd(const at::Tensor& grad_out, const at::Tensor& program,
+                                                                const at::Tensor& observables,
+                                                                const at::Tensor& weights, const at::Tensor& inputs,
+                                                                bool nw, bool nx) {
+  auto out = NoDoubleBackward<Name>::apply(grad_out, weights, inputs, [&] {
+    return ObservableOps<Name>::backward().call(grad_out, program, observables, weights, inputs, nw, nx);
+  });
   return {out[0], out[1]};
 }
 
-class ExpvalFunction : public torch::autograd::Function<ExpvalFunction> {
+template <class Name>
+class ObservableFunction : public torch::autograd::Function<ObservableFunction<Name>> {
  public:
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& program, const at::Tensor& observables,
                             const at::Tensor& weights, const at::Tensor& inputs) {
-    static auto op = c10::Dispatcher::singleton()
-                         .findSchemaOrThrow("torchq::expval", "")
-                         .typed<at::Tensor(const at::Tensor&, const at::Tensor&, const at::Tensor&, const at::Tensor&)>();
     ctx->save_for_backward({program, observables, weights, inputs});
     at::AutoDispatchBelowADInplaceOrView guard;
-    return op.call(program, observables, weights, inputs);
+    return ObservableOps<Name>::forward().call(program, observables, weights, inputs);
   }
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
     const auto s = ctx->get_saved_variables();
     const bool nw = ctx->needs_input_grad(2), nx = ctx->needs_input_grad(3);
-    auto [gw, gx] = expval_backward_autograd(grads[0], s[0], s[1], s[2], s[3], nw, nx);
+    auto [gw, gx] = observable_backward_autograd<Name>(grads[0], s[0], s[1], s[2], s[3], nw, nx);
     return {at::Tensor(), at::Tensor(), if_needed(gw, nw), if_needed(gx, nx)};
   }
 };
 
-at::Tensor expval_autograd(const at::Tensor& program, const at::Tensor& observables, const at::Tensor& weights,
-                           const at::Tensor& inputs) {
-  return ExpvalFunction::apply(program, observables, weights, inputs);
+template <class Name>
+at::Tensor observable_autograd(const at::Tensor& program, const at::Tensor& observables, const at::Tensor& weights,
+                               const at::Tensor& inputs) {
+  return ObservableFunction<Name>::apply(program, observables, weights, inputs);
 }
 
 // ---- probs ----
@@ -162,8 +184,10 @@ at::Tensor state_autograd(const at::Tensor& program, const at::Tensor& weights, 
 }  // namespace
 
 TORCH_LIBRARY_IMPL(torchq, Autograd, m) {
-  m.impl("expval", &expval_autograd);
-  m.impl("_expval_backward", &expval_backward_autograd);
+  m.impl("expval", &observable_autograd<ExpvalName>);
+  m.impl("_expval_backward", &observable_backward_autograd<ExpvalName>);
+  m.impl("var", &observable_autograd<VarName>);
+  m.impl("_var_backward", &observable_backward_autograd<VarName>);
   m.impl("probs", &probs_autograd);
   m.impl("_probs_backward", &probs_backward_autograd);
   m.impl("state", &state_autograd);

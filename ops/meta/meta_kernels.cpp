@@ -11,6 +11,14 @@
 namespace torchq_ops {
 namespace {
 
+/// Real kernels refuse tensors on different devices; so must the shape-only ones.
+void check_same_device(std::initializer_list<const at::Tensor*> tensors, const char* op) {
+  const at::Device d = (*tensors.begin())->device();
+  for (const at::Tensor* t : tensors) {
+    TORCH_CHECK(t->device() == d, "torchq.", op, ": all tensors must be on one device, got ", d, " and ", t->device());
+  }
+}
+
 void check_program_meta(const at::Tensor& program) {
   TORCH_CHECK_TYPE(program.scalar_type() == at::kDouble, "torchq: the program tensor must be float64, got ",
                    program.scalar_type());
@@ -25,6 +33,7 @@ at::Tensor expval_meta(const at::Tensor& program, const at::Tensor& observables,
                        const at::Tensor& inputs) {
   check_program_meta(program);
   TORCH_CHECK_VALUE(observables.dim() == 2, "torchq: observables must be 2-D [num_observables, row_length]");
+  check_same_device({&program, &observables, &weights, &inputs}, "expval");
   check_weights_inputs_shapes(weights, inputs, "expval");
   return weights.new_empty_symint({inputs.sym_size(0), observables.sym_size(0)});
 }
@@ -40,6 +49,7 @@ std::tuple<at::Tensor, at::Tensor> expval_backward_meta(const at::Tensor& grad_o
 at::Tensor probs_meta(const at::Tensor& program, const at::Tensor& weights, const at::Tensor& inputs,
                       at::IntArrayRef wires) {
   check_program_meta(program);
+  check_same_device({&program, &weights, &inputs}, "probs");
   check_weights_inputs_shapes(weights, inputs, "probs");
   TORCH_CHECK_VALUE(!wires.empty() && wires.size() <= torchq::kMaxQubits, "torchq.probs: give 1 to ",
                     torchq::kMaxQubits, " wires, got ", wires.size());
@@ -61,6 +71,7 @@ at::ScalarType complex_of(const at::Tensor& weights) {
 at::Tensor state_meta(const at::Tensor& program, const at::Tensor& weights, const at::Tensor& inputs,
                       int64_t num_qubits) {
   check_program_meta(program);
+  check_same_device({&program, &weights, &inputs}, "state");
   check_weights_inputs_shapes(weights, inputs, "state");
   TORCH_CHECK_VALUE(num_qubits >= 1 && num_qubits <= torchq::kMaxQubits, "torchq.state: num_qubits must be in [1, ",
                     torchq::kMaxQubits, "], got ", num_qubits);
@@ -79,6 +90,7 @@ std::tuple<at::Tensor, at::Tensor> state_backward_meta(const at::Tensor& grad_ou
 at::Tensor sample_meta(const at::Tensor& program, const at::Tensor& weights, const at::Tensor& inputs,
                        at::IntArrayRef wires, int64_t shots, int64_t seed) {
   check_program_meta(program);
+  check_same_device({&program, &weights, &inputs}, "sample");
   check_weights_inputs_shapes(weights, inputs, "sample");
   TORCH_CHECK_VALUE(shots >= 1, "torchq.sample: shots must be >= 1, got ", shots);
   return weights.new_empty_symint({inputs.sym_size(0), c10::SymInt(shots), c10::SymInt(static_cast<int64_t>(wires.size()))},
@@ -91,6 +103,7 @@ TORCH_LIBRARY_IMPL(torchq, Meta, m) {
   m.impl("expval", &expval_meta);
   m.impl("var", &expval_meta);  // same shapes as expval
   m.impl("_expval_backward", &expval_backward_meta);
+  m.impl("_var_backward", &expval_backward_meta);  // same shapes
   m.impl("probs", &probs_meta);
   m.impl("_probs_backward", &probs_backward_meta);
   m.impl("state", &state_meta);

@@ -184,8 +184,8 @@ TEST(ProgramValidation, RefusesInputIndexOutOfRange) {
 }
 
 TEST(ProgramValidation, RefusesBadParamKind) {
-  expect_refused(with_op(1, {code(GateId::RX), {}, {1}, {{3, 0, 0.5}}, {}}), {"op #1", "parameter kind", "[0, 2]", "got 3"});
-  expect_refused(with_op(1, {code(GateId::RX), {}, {1}, {{-1, 0, 0.5}}, {}}), {"op #1", "parameter kind", "[0, 2]"});
+  expect_refused(with_op(1, {code(GateId::RX), {}, {1}, {{4, 0, 0.5}}, {}}), {"op #1", "parameter kind", "[0, 3]", "got 4"});
+  expect_refused(with_op(1, {code(GateId::RX), {}, {1}, {{-1, 0, 0.5}}, {}}), {"op #1", "parameter kind", "[0, 3]"});
   // A constant must have index 0; BasisEmbedding parameters must be inputs.
   expect_refused(with_op(1, {code(GateId::RX), {}, {1}, {{0, 1, 0.5}}, {}}), {"op #1", "constant must have index 0"});
   expect_refused(with_op(0, {code(GateId::BasisEmbedding), {}, {0}, {{1, 0, 1}}, {}}), {"op #0", "must reference input"});
