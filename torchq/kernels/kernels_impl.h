@@ -11,6 +11,7 @@
 #error "define TORCHQ_KERNEL_NS before including kernels_impl.h"
 #endif
 
+#include <algorithm>
 #include <array>
 
 #include "torchq/kernels/kernel_table.h"
@@ -44,57 +45,135 @@ inline Complex<T> mul_add2(const Complex<T>& m0, const Complex<T>& a, const Comp
           m0.real() * a.imag() + m0.imag() * a.real() + m1.real() * b.imag() + m1.imag() * b.real()};
 }
 
+// Inner loops over one run, as plain functions with value parameters: inside the kernels'
+// lambdas GCC does not vectorise them (captured coefficients may alias the state).
+template <class T>
+void dense1_run(T* __restrict x, T* __restrict y, Index len, T ar, T ai, T br, T bi, T cr, T ci, T dr, T di) {
+  for (Index j = 0; j < 2 * len; j += 2) {
+    const T xr = x[j], xi = x[j + 1], yr = y[j], yi = y[j + 1];
+    x[j] = ar * xr - ai * xi + br * yr - bi * yi;
+    x[j + 1] = ar * xi + ai * xr + br * yi + bi * yr;
+    y[j] = cr * xr - ci * xi + dr * yr - di * yi;
+    y[j + 1] = cr * xi + ci * xr + dr * yi + di * yr;
+  }
+}
+
+template <class T>
+void scale_run(T* __restrict x, Index len, T ar, T ai) {
+  for (Index j = 0; j < 2 * len; j += 2) {
+    const T xr = x[j], xi = x[j + 1];
+    x[j] = ar * xr - ai * xi;
+    x[j + 1] = ar * xi + ai * xr;
+  }
+}
+
+template <class T>
+void antidiag1_run(T* __restrict x, T* __restrict y, Index len, T ar, T ai, T br, T bi) {
+  for (Index j = 0; j < 2 * len; j += 2) {
+    const T xr = x[j], xi = x[j + 1], yr = y[j], yi = y[j + 1];
+    x[j] = ar * yr - ai * yi;
+    x[j + 1] = ar * yi + ai * yr;
+    y[j] = br * xr - bi * xi;
+    y[j + 1] = br * xi + bi * xr;
+  }
+}
+
+template <class T>
+void dense2_run(T* __restrict p0, T* __restrict p1, T* __restrict p2, T* __restrict p3, Index len,
+                const std::array<T, 16>& mr, const std::array<T, 16>& mi) {
+  const std::array<T, 16> r = mr, im = mi;  // local copies: provably not aliased with the state
+  for (Index j = 0; j < 2 * len; j += 2) {
+    const T vr[4] = {p0[j], p1[j], p2[j], p3[j]};
+    const T vi[4] = {p0[j + 1], p1[j + 1], p2[j + 1], p3[j + 1]};
+    T* const out[4] = {p0, p1, p2, p3};
+    for (int row = 0; row < 4; ++row) {
+      T sr = 0, si = 0;
+      for (int c = 0; c < 4; ++c) {
+        sr += r[4 * row + c] * vr[c] - im[4 * row + c] * vi[c];
+        si += r[4 * row + c] * vi[c] + im[4 * row + c] * vr[c];
+      }
+      out[row][j] = sr;
+      out[row][j + 1] = si;
+    }
+  }
+}
+
+/**
+ * Calls body(i0, len) for the runs of iterations [b, e) whose indices are consecutive: the free
+ * bits below the lowest fixed bit count up contiguously, so a run is up to 2^(lowest fixed bit)
+ * long. Inner loops over a run are contiguous and vectorise; when runs are shorter than 4 the
+ * per-iteration loop (`single`) is used instead.
+ */
+template <class Run, class Single>
+inline void for_runs(const GateLayout& L, Index b, Index e, Run&& run_body, Single&& single) {
+  const Index run = L.num_fixed > 0 ? L.low_masks[0] + 1 : (e - b);
+  if (run < 4) {
+    for (Index k = b; k < e; ++k) single(base_of(L, k));
+    return;
+  }
+  Index k = b;
+  while (k < e) {
+    const Index len = std::min<Index>(e - k, run - (k & (run - 1)));
+    run_body(base_of(L, k), len);
+    k += len;
+  }
+}
+
 template <class T>
 void dense1(Complex<T>* psi, const GateLayout& L, const Complex<T>* m, const Executor& ex) {
   const Index t = Index{1} << L.target_bits[0];
-  const Complex<T> m00 = m[0], m01 = m[1], m10 = m[2], m11 = m[3];
-  if (L.num_fixed == 1) {
-    // No controls: pairs (i, i+t) sit in blocks of 2t; the inner loop is contiguous.
-    const Index low = t - 1;
-    ex.parallel_for(count_of(L), kAmplitudeGrain, [&](Index b, Index e) {
-      for (Index k = b; k < e; ++k) {
-        const Index i0 = ((k & ~low) << 1) | (k & low);
-        const Complex<T> a = psi[i0], c = psi[i0 | t];
-        psi[i0] = mul_add2(m00, a, m01, c);
-        psi[i0 | t] = mul_add2(m10, a, m11, c);
-      }
-    });
-    return;
-  }
+  const T ar = m[0].real(), ai = m[0].imag(), br = m[1].real(), bi = m[1].imag();
+  const T cr = m[2].real(), ci = m[2].imag(), dr = m[3].real(), di = m[3].imag();
   ex.parallel_for(count_of(L), kAmplitudeGrain, [&](Index b, Index e) {
-    for (Index k = b; k < e; ++k) {
-      const Index i0 = base_of(L, k);
-      const Complex<T> a = psi[i0], c = psi[i0 | t];
-      psi[i0] = mul_add2(m00, a, m01, c);
-      psi[i0 | t] = mul_add2(m10, a, m11, c);
-    }
+    for_runs(
+        L, b, e,
+        [&](Index i0, Index len) {
+          // Runs never cross the target bit, so the two halves do not overlap.
+          dense1_run(reinterpret_cast<T*>(psi + i0), reinterpret_cast<T*>(psi + (i0 | t)), len, ar, ai, br, bi, cr,
+                     ci, dr, di);
+        },
+        [&](Index i0) {
+          const Complex<T> a = psi[i0], c = psi[i0 | t];
+          psi[i0] = mul_add2(m[0], a, m[1], c);
+          psi[i0 | t] = mul_add2(m[2], a, m[3], c);
+        });
   });
 }
 
 template <class T>
 void diag1(Complex<T>* psi, const GateLayout& L, const Complex<T>* d, const Executor& ex) {
   const Index t = Index{1} << L.target_bits[0];
-  const Complex<T> d0 = d[0], d1 = d[1];
+  const T ar = d[0].real(), ai = d[0].imag(), br = d[1].real(), bi = d[1].imag();
+  const bool first_is_one = d[0] == Complex<T>(1);  // PhaseShift, S, T: only the |1> half moves
   ex.parallel_for(count_of(L), kAmplitudeGrain, [&](Index b, Index e) {
-    for (Index k = b; k < e; ++k) {
-      const Index i0 = base_of(L, k);
-      psi[i0] = mul(d0, psi[i0]);
-      psi[i0 | t] = mul(d1, psi[i0 | t]);
-    }
+    for_runs(
+        L, b, e,
+        [&](Index i0, Index len) {
+          if (!first_is_one) scale_run(reinterpret_cast<T*>(psi + i0), len, ar, ai);
+          scale_run(reinterpret_cast<T*>(psi + (i0 | t)), len, br, bi);
+        },
+        [&](Index i0) {
+          psi[i0] = mul(d[0], psi[i0]);
+          psi[i0 | t] = mul(d[1], psi[i0 | t]);
+        });
   });
 }
 
 template <class T>
 void antidiag1(Complex<T>* psi, const GateLayout& L, const Complex<T>* a, const Executor& ex) {
   const Index t = Index{1} << L.target_bits[0];
-  const Complex<T> a01 = a[0], a10 = a[1];
+  const T ar = a[0].real(), ai = a[0].imag(), br = a[1].real(), bi = a[1].imag();
   ex.parallel_for(count_of(L), kAmplitudeGrain, [&](Index b, Index e) {
-    for (Index k = b; k < e; ++k) {
-      const Index i0 = base_of(L, k);
-      const Complex<T> v0 = psi[i0], v1 = psi[i0 | t];
-      psi[i0] = mul(a01, v1);
-      psi[i0 | t] = mul(a10, v0);
-    }
+    for_runs(
+        L, b, e,
+        [&](Index i0, Index len) {
+          antidiag1_run(reinterpret_cast<T*>(psi + i0), reinterpret_cast<T*>(psi + (i0 | t)), len, ar, ai, br, bi);
+        },
+        [&](Index i0) {
+          const Complex<T> v0 = psi[i0], v1 = psi[i0 | t];
+          psi[i0] = mul(a[0], v1);
+          psi[i0 | t] = mul(a[1], v0);
+        });
   });
 }
 
@@ -102,18 +181,25 @@ template <class T>
 void dense2(Complex<T>* psi, const GateLayout& L, const Complex<T>* m, const Executor& ex) {
   const Index t0 = Index{1} << L.target_bits[0];  // local bit 1 (most significant)
   const Index t1 = Index{1} << L.target_bits[1];  // local bit 0
-  std::array<Complex<T>, 16> mm;
-  for (int j = 0; j < 16; ++j) mm[j] = m[j];
+  std::array<T, 16> mr, mi;
+  for (int j = 0; j < 16; ++j) {
+    mr[j] = m[j].real();
+    mi[j] = m[j].imag();
+  }
   ex.parallel_for(count_of(L), kAmplitudeGrain, [&](Index b, Index e) {
-    for (Index k = b; k < e; ++k) {
-      const Index i00 = base_of(L, k);
-      const Index idx[4] = {i00, i00 | t1, i00 | t0, i00 | t0 | t1};
-      const Complex<T> v[4] = {psi[idx[0]], psi[idx[1]], psi[idx[2]], psi[idx[3]]};
-      for (int r = 0; r < 4; ++r) {
-        psi[idx[r]] = mul_add2(mm[4 * r], v[0], mm[4 * r + 1], v[1]) +
-                      mul_add2(mm[4 * r + 2], v[2], mm[4 * r + 3], v[3]);
-      }
-    }
+    for_runs(
+        L, b, e,
+        [&](Index i0, Index len) {
+          dense2_run(reinterpret_cast<T*>(psi + i0), reinterpret_cast<T*>(psi + (i0 | t1)),
+                     reinterpret_cast<T*>(psi + (i0 | t0)), reinterpret_cast<T*>(psi + (i0 | t0 | t1)), len, mr, mi);
+        },
+        [&](Index i00) {
+          const Index idx[4] = {i00, i00 | t1, i00 | t0, i00 | t0 | t1};
+          const Complex<T> v[4] = {psi[idx[0]], psi[idx[1]], psi[idx[2]], psi[idx[3]]};
+          for (int r = 0; r < 4; ++r) {
+            psi[idx[r]] = mul_add2(m[4 * r], v[0], m[4 * r + 1], v[1]) + mul_add2(m[4 * r + 2], v[2], m[4 * r + 3], v[3]);
+          }
+        });
   });
 }
 
@@ -122,12 +208,22 @@ void swap2(Complex<T>* psi, const GateLayout& L, const Executor& ex) {
   const Index t0 = Index{1} << L.target_bits[0];
   const Index t1 = Index{1} << L.target_bits[1];
   ex.parallel_for(count_of(L), kAmplitudeGrain, [&](Index b, Index e) {
-    for (Index k = b; k < e; ++k) {
-      const Index i00 = base_of(L, k);
-      const Complex<T> v = psi[i00 | t0];
-      psi[i00 | t0] = psi[i00 | t1];
-      psi[i00 | t1] = v;
-    }
+    for_runs(
+        L, b, e,
+        [&](Index i0, Index len) {
+          Complex<T>* __restrict x = psi + (i0 | t0);
+          Complex<T>* __restrict y = psi + (i0 | t1);
+          for (Index j = 0; j < len; ++j) {
+            const Complex<T> v = x[j];
+            x[j] = y[j];
+            y[j] = v;
+          }
+        },
+        [&](Index i0) {
+          const Complex<T> v = psi[i0 | t0];
+          psi[i0 | t0] = psi[i0 | t1];
+          psi[i0 | t1] = v;
+        });
   });
 }
 
