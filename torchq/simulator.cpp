@@ -2,6 +2,8 @@
 #include "torchq/simulator.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cmath>
 #include <random>
 #include <set>
@@ -151,11 +153,91 @@ void apply_primitive(Complex<T>* psi, const CompiledCircuit& c, const Primitive&
   }
 }
 
+namespace {
+
+using Mat2 = std::array<std::complex<double>, 4>;
+
+bool is_uncontrolled_1q(const Primitive& p) {
+  switch (p.structure) {
+    case Structure::kDense1: case Structure::kDiag1: case Structure::kAntiDiag1: case Structure::kBasisFlip:
+      return p.layout.ctrl_mask == 0;
+    default: return false;
+  }
+}
+
+/// The 2x2 matrix of an uncontrolled one-qubit primitive for one sample.
+template <class T>
+Mat2 matrix_1q(const Primitive& p, const T* weights, const T* inputs) {
+  if (p.structure == Structure::kBasisFlip) {
+    const double v = p.param.resolve(weights, inputs);
+    if (v != 0.0 && v != 1.0) {
+      throw ArgumentError("BasisEmbedding: input feature " + std::to_string(p.param.index) +
+                          " must be 0 or 1, got " + std::to_string(v));
+    }
+    return v == 0.0 ? Mat2{1, 0, 0, 1} : Mat2{0, 1, 1, 0};
+  }
+  const SmallMatrix sm = base_gate_matrix(p.base, p.has_param ? p.param.resolve(weights, inputs) : 0.0);
+  return {sm.m[0], sm.m[1], sm.m[2], sm.m[3]};
+}
+
+/// Applies a fused one-qubit matrix with the cheapest kernel its structure allows.
+template <class T>
+void apply_fused_1q(Complex<T>* psi, const GateLayout& L, const Mat2& m, const kernels::KernelTable<T>& k,
+                    const Executor& ex) {
+  if (m[1] == 0.0 && m[2] == 0.0) {
+    if (m[0] == 1.0 && m[3] == 1.0) return;  // identity
+    const Complex<T> d[2] = {to_t<T>(m[0]), to_t<T>(m[3])};
+    k.diag1(psi, L, d, ex);
+  } else if (m[0] == 0.0 && m[3] == 0.0) {
+    const Complex<T> a[2] = {to_t<T>(m[1]), to_t<T>(m[2])};
+    k.antidiag1(psi, L, a, ex);
+  } else {
+    const Complex<T> d[4] = {to_t<T>(m[0]), to_t<T>(m[1]), to_t<T>(m[2]), to_t<T>(m[3])};
+    k.dense1(psi, L, d, ex);
+  }
+}
+
+}  // namespace
+
 template <class T>
 void run_circuit(Complex<T>* psi, const CompiledCircuit& c, const T* weights, const T* inputs,
                  const kernels::KernelTable<T>& k, const Executor& ex) {
   prepare_state(psi, c, inputs, ex);
-  for (const Primitive& p : c.primitives) apply_primitive(psi, c, p, weights, inputs, false, k, ex);
+  // Gate fusion: consecutive uncontrolled one-qubit gates on a wire are multiplied into one 2x2
+  // matrix (in double) and applied in one pass when another gate touches that wire, or at the end.
+  // A Rot (three primitives) after an angle embedding then costs one pass instead of four.
+  const int n = c.circuit.num_qubits();
+  std::array<Mat2, kMaxQubits> pending;
+  std::array<const GateLayout*, kMaxQubits> pending_layout{};
+  auto flush_bits = [&](Index bits) {
+    for (Index rest = bits; rest != 0; rest &= rest - 1) {
+      const int b = std::countr_zero(rest);
+      if (pending_layout[b] != nullptr) {
+        apply_fused_1q(psi, *pending_layout[b], pending[b], k, ex);
+        pending_layout[b] = nullptr;
+      }
+    }
+  };
+  for (const Primitive& p : c.primitives) {
+    if (is_uncontrolled_1q(p)) {
+      const int b = p.layout.target_bits[0];
+      const Mat2 m = matrix_1q(p, weights, inputs);
+      if (pending_layout[b] == nullptr) {
+        pending[b] = m;
+        pending_layout[b] = &p.layout;
+      } else {
+        const Mat2& q = pending[b];  // m * q: q was applied first
+        pending[b] = {m[0] * q[0] + m[1] * q[2], m[0] * q[1] + m[1] * q[3], m[2] * q[0] + m[3] * q[2],
+                      m[2] * q[1] + m[3] * q[3]};
+      }
+      continue;
+    }
+    Index touched = p.layout.ctrl_mask | p.zmask;
+    for (int t = 0; t < p.layout.num_targets; ++t) touched |= Index{1} << p.layout.target_bits[t];
+    flush_bits(touched);
+    apply_primitive(psi, c, p, weights, inputs, false, k, ex);
+  }
+  flush_bits(n >= 64 ? ~Index{0} : (Index{1} << n) - 1);
 }
 
 template <class T>
