@@ -123,6 +123,13 @@ CircuitBuilder& CircuitBuilder::basis_embedding(Wires wires, int feature_offset)
   return *this;
 }
 
+CircuitBuilder& CircuitBuilder::depolarizing(int w, double p) { return add(GateId::DepolarizingChannel, {w}, {p}, {}); }
+CircuitBuilder& CircuitBuilder::amplitude_damping(int w, double gamma) {
+  return add(GateId::AmplitudeDamping, {w}, {gamma}, {});
+}
+CircuitBuilder& CircuitBuilder::phase_damping(int w, double gamma) { return add(GateId::PhaseDamping, {w}, {gamma}, {}); }
+CircuitBuilder& CircuitBuilder::bit_flip(int w, double p) { return add(GateId::BitFlip, {w}, {p}, {}); }
+
 CircuitBuilder& CircuitBuilder::gate(const std::string& name, Wires wires, std::vector<Param> params, Wires controls) {
   const auto id = gate_by_name(name);
   if (!id) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "torchq/circuit.h"
+#include "torchq/noise.h"
 
 namespace torchq::layers {
 
@@ -76,6 +77,12 @@ class CircuitBuilder {
                                       bool normalize = true, double pad = 0.0);
   /// X on wires[j] where inputs[feature_offset + j] is 1.
   CircuitBuilder& basis_embedding(Wires wires, int feature_offset = 0);
+  /// Noise channels of probability p in [0, 1] on one wire (torchq/noise.h); a circuit with
+  /// channels runs in QuantumLayer mode "density_matrix" or "trajectories".
+  CircuitBuilder& depolarizing(int w, double p);
+  CircuitBuilder& amplitude_damping(int w, double gamma);
+  CircuitBuilder& phase_damping(int w, double gamma);
+  CircuitBuilder& bit_flip(int w, double p);
   /// Any gate by its name in the gate table ("CRX", "IsingXX", ...).
   CircuitBuilder& gate(const std::string& name, Wires wires, std::vector<Param> params = {}, Wires controls = {});
 
@@ -93,5 +100,12 @@ class CircuitBuilder {
   int num_weights_ = 0;
   std::vector<Operation> ops_;
 };
+
+/**
+ * @brief A copy of `circuit` with `channel` ("DepolarizingChannel", "AmplitudeDamping",
+ * "PhaseDamping" or "BitFlip") of probability p after every gate, on each of its wires (controls
+ * included). The core's torchq::add_noise_after_each_gate (noise.h).
+ */
+using torchq::add_noise_after_each_gate;
 
 }  // namespace torchq::layers

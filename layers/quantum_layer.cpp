@@ -15,6 +15,21 @@ QuantumLayerImpl::QuantumLayerImpl(const Circuit& circuit, std::vector<Observabl
     : options_(std::move(options)), num_qubits_(circuit.num_qubits()), num_inputs_(circuit.num_inputs()) {
   TORCH_CHECK_TYPE(options_.dtype == at::kFloat || options_.dtype == at::kDouble,
                    "QuantumLayer: dtype must be float32 or float64, got ", options_.dtype);
+  TORCH_CHECK_VALUE(options_.mode == "statevector" || options_.mode == "trajectories" ||
+                        options_.mode == "density_matrix",
+                    "QuantumLayer: mode must be \"statevector\", \"trajectories\" or \"density_matrix\", got \"",
+                    options_.mode, "\"");
+  TORCH_CHECK_VALUE(options_.shots >= 0 && options_.trajectories >= 1, "QuantumLayer: shots must be >= 0 and "
+                    "trajectories >= 1, got ", options_.shots, " and ", options_.trajectories);
+  TORCH_CHECK_VALUE(!estimated() || options_.measure == Measurement::kExpval, "QuantumLayer: mode \"",
+                    options_.mode, "\" and shots=", options_.shots, " estimate expectation values: use "
+                    "Measurement::kExpval (var and probs are exact statevector measurements)");
+  for (std::size_t i = 0; i < circuit.operations().size(); ++i) {
+    const Operation& op = circuit.operations()[i];
+    TORCH_CHECK_VALUE(!gate_info(op.gate).channel || options_.mode != "statevector", "QuantumLayer: ",
+                      describe_op(op, i), " is a noise channel; set the option mode to \"density_matrix\" "
+                      "(exact, up to 12 qubits) or \"trajectories\"");
+  }
   if (options_.measure == Measurement::kProbs) {
     if (options_.probs_wires.empty()) {
       for (int w = 0; w < num_qubits_; ++w) options_.probs_wires.push_back(w);
@@ -38,8 +53,15 @@ void QuantumLayerImpl::check_buffers() const {
   const Circuit c = torchq_ops::circuit_from_tensor(program);  // throws with the reason
   TORCH_CHECK_VALUE(c.num_weights() == weights.size(0), "QuantumLayer: the program has ", c.num_weights(),
                     " weights but the weight parameter has ", weights.size(0));
-  // The ops validate the observable table against the circuit on every call; check it now too.
-  torchq_ops::expval(program, observables, weights.detach(), at::zeros({0, c.num_inputs()}, weights.options()));
+  // The ops validate the observable table against the circuit on every call; check it now too
+  // (and the mode against the program: channels, the density-matrix qubit limit).
+  const at::Tensor x0 = at::zeros({0, c.num_inputs()}, weights.options());
+  if (estimated()) {
+    torchq_ops::expval_estimated(program, observables, weights.detach(), x0, options_.mode, options_.shots,
+                                 options_.trajectories, 0);
+  } else {
+    torchq_ops::expval(program, observables, weights.detach(), x0);
+  }
 }
 
 void QuantumLayerImpl::load(torch::serialize::InputArchive& archive) {
@@ -53,7 +75,16 @@ at::Tensor QuantumLayerImpl::forward(const at::Tensor& inputs_in) {
   if (num_inputs_ == 0 && inputs.numel() == 0 && inputs.dim() != 2) inputs = at::zeros({1, 0}, weights.options());
   at::Tensor out;
   switch (options_.measure) {
-    case Measurement::kExpval: out = torchq_ops::expval(program, observables, weights, inputs); break;
+    case Measurement::kExpval:
+      if (estimated()) {
+        const int64_t seed = options_.seed + calls_;
+        if (is_training()) ++calls_;  // fresh shot and trajectory noise for every training step
+        out = torchq_ops::expval_estimated(program, observables, weights, inputs, options_.mode, options_.shots,
+                                           options_.trajectories, seed);
+      } else {
+        out = torchq_ops::expval(program, observables, weights, inputs);
+      }
+      break;
     case Measurement::kVar: out = torchq_ops::var(program, observables, weights, inputs); break;
     case Measurement::kProbs:
       out = torchq_ops::probs(program, weights, inputs,
@@ -68,7 +99,12 @@ std::string QuantumLayerImpl::draw() const { return torchq::draw(torchq_ops::cir
 void QuantumLayerImpl::pretty_print(std::ostream& stream) const {
   const char* m = options_.measure == Measurement::kExpval ? "expval" : options_.measure == Measurement::kVar ? "var" : "probs";
   stream << "torchq::QuantumLayer(qubits=" << num_qubits_ << ", weights=" << weights.size(0)
-         << ", inputs=" << num_inputs_ << ", observables=" << observables.size(0) << ", measure=" << m << ")\n"
+         << ", inputs=" << num_inputs_ << ", observables=" << observables.size(0) << ", measure=" << m;
+  if (estimated()) {
+    stream << ", mode=" << options_.mode << ", shots=" << options_.shots;
+    if (options_.mode == "trajectories") stream << ", trajectories=" << options_.trajectories;
+  }
+  stream << ")\n"
          << draw();
 }
 

@@ -7,6 +7,13 @@
  * is validated when it is read. forward(inputs [B, F]) returns [B, K] expectation values (or
  * variances, or probabilities [B, 2^m]); a 1-D input [F] gives a 1-D output. Gradients flow to
  * the weights and the inputs through the ops' adjoint backward. Python mirrors this class.
+ *
+ * Noise and shots (options mode, shots, trajectories, seed): a circuit with noise channels runs in
+ * mode "density_matrix" (exact values and adjoint gradients, up to 12 qubits) or "trajectories",
+ * and shots > 0 estimates every Pauli word from that many measurements, through the op
+ * expval_estimated (torchq/estimators.h). The seed advances by one per forward call in training
+ * mode, so every training step sees fresh shot and trajectory noise; in eval mode the estimate
+ * repeats.
  */
 #pragma once
 
@@ -28,6 +35,11 @@ struct QuantumLayerOptions {
   Measurement measure = Measurement::kExpval;
   std::vector<int> probs_wires;  ///< kProbs: the measured wires (empty = all)
   at::ScalarType dtype = at::kFloat;
+  /// "statevector" (exact; the default), "trajectories" or "density_matrix" (kExpval only).
+  std::string mode = "statevector";
+  int64_t shots = 0;         ///< 0: the mode's exact expectation values; else measurements per Pauli word
+  int64_t trajectories = 1;  ///< trajectories per sample in mode "trajectories"
+  int64_t seed = 0;          ///< forward call i in training mode uses seed + i
 };
 
 class QuantumLayerImpl : public torch::nn::Module {
@@ -44,6 +56,8 @@ class QuantumLayerImpl : public torch::nn::Module {
   void load(torch::serialize::InputArchive& archive) override;
 
   int num_qubits() const { return num_qubits_; }
+  /// Forward calls made in training mode: the next one uses options.seed + calls().
+  int64_t calls() const { return calls_; }
   at::Tensor weights;
   at::Tensor program;
   at::Tensor observables;
@@ -51,8 +65,11 @@ class QuantumLayerImpl : public torch::nn::Module {
  private:
   void check_buffers() const;
   QuantumLayerOptions options_;
+  /// True when forward goes through expval_estimated (a noise mode or shots).
+  bool estimated() const { return options_.mode != "statevector" || options_.shots > 0; }
   int num_qubits_;
   int num_inputs_;
+  int64_t calls_ = 0;
 };
 
 TORCH_MODULE(QuantumLayer);

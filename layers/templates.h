@@ -3,10 +3,13 @@
  * @brief Embeddings and layer templates that append to a CircuitBuilder. Weights are allocated
  * in PennyLane's flattening order, so trained weights can be copied to or from PennyLane.
  * Add a template here as a free function over the builder: nothing else needs to change.
+ * Circuits that implement algorithms (QFT, phase estimation, Grover) are in layers/algorithms.h.
  */
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "layers/circuit_builder.h"
@@ -35,5 +38,36 @@ void basic_entangler_layers(CircuitBuilder& b, int num_layers, const std::vector
 /// Weight [l, i, k] has index (l * n + i) * 3 + k.
 void strongly_entangling_layers(CircuitBuilder& b, int num_layers, const std::vector<int>& wires,
                                 const std::vector<int>& ranges = {});
+
+/// PennyLane's IQPEmbedding, n_repeats times: H then RZ(x_j) on each wires[j] (wire by wire),
+/// then MultiRZ(x_i * x_j) on each pair of `pattern`. x_j is feature (feature_offset + j) and
+/// a pair names wires, whose features are those of their positions in `wires`. The default
+/// pattern is all pairs (wires[i], wires[j]), i < j, in lexicographic order. The pair angles
+/// are input products (ParamRef::input_product), so gradients reach both features.
+void iqp_embedding(CircuitBuilder& b, const std::vector<int>& wires, int feature_offset = 0, int n_repeats = 1,
+                   const std::vector<std::pair<int, int>>& pattern = {});
+
+/// Data re-uploading (Perez-Salinas et al. 2020): per layer, angle_embedding(wires,
+/// feature_offset, rotation, scale), then layer l of StronglyEntanglingLayers (Rot on every wire,
+/// CNOT ring of range (l % (n-1)) + 1). Weight [l, i, k] has index (l * n + i) * 3 + k, so the
+/// weights are those of StronglyEntanglingLayers(num_layers) with the encodings interleaved.
+void data_reuploading(CircuitBuilder& b, int num_layers, const std::vector<int>& wires, int feature_offset = 0,
+                      const std::string& rotation = "X", double scale = 1.0);
+
+/// Hardware-efficient ansatz (Kandala et al. 2017; no PennyLane template): per layer RY(w[l,i,0])
+/// then RZ(w[l,i,1]) on each wires[i], then a CNOT ladder CNOT(wires[i], wires[i+1]),
+/// i = 0..n-2. Weight [l, i, k] has index (l * n + i) * 2 + k.
+void hardware_efficient_ansatz(CircuitBuilder& b, int num_layers, const std::vector<int>& wires);
+
+/// PennyLane's RandomLayers, gate for gate: for each layer, draw u in [0, 1); if u > ratio_imprim
+/// put a random rotation (from `rotations`, "X", "Y" or "Z") with the next weight on a random wire,
+/// else (two or more wires) `imprimitive` (a two-wire gate without parameters: "CNOT", "CZ", ...)
+/// on two random wires; until the layer has num_rotations rotations. The draws reproduce
+/// numpy.random.default_rng(seed) (PCG64), so a seed gives PennyLane's circuit; the same seed
+/// always gives the same circuit. Weight [l, r] has index l * num_rotations + r.
+/// @param ratio_imprim in [0, 1): the chance of an entangler at each draw
+void random_layers(CircuitBuilder& b, int num_layers, int num_rotations, const std::vector<int>& wires,
+                   double ratio_imprim = 0.3, const std::string& imprimitive = "CNOT",
+                   const std::vector<std::string>& rotations = {"X", "Y", "Z"}, std::uint64_t seed = 42);
 
 }  // namespace torchq::layers

@@ -53,6 +53,15 @@ at::Tensor sample(const at::Tensor& program, const at::Tensor& weights, const at
   return op.call(program, weights, inputs, wires, shots, seed);
 }
 
+at::Tensor expval_estimated(const at::Tensor& program, const at::Tensor& observables, const at::Tensor& weights,
+                            const at::Tensor& inputs, const std::string& mode, int64_t shots, int64_t trajectories,
+                            int64_t seed) {
+  static auto op = handle("torchq::expval_estimated")
+                       .typed<at::Tensor(const at::Tensor&, const at::Tensor&, const at::Tensor&, const at::Tensor&,
+                                         c10::string_view, int64_t, int64_t, int64_t)>();
+  return op.call(program, observables, weights, inputs, mode, shots, trajectories, seed);
+}
+
 at::Tensor program_tensor(const torchq::Circuit& circuit) {
   const std::vector<double> p = circuit.to_program();
   return at::tensor(at::ArrayRef<double>(p), at::TensorOptions().dtype(at::kDouble));

@@ -140,6 +140,24 @@ Batch check_batch(const torchq::CompiledCircuit& c, const at::Tensor& weights, c
   return b;
 }
 
+torchq::EstimatorOptions estimator_options(c10::string_view mode, int64_t shots, int64_t trajectories, int64_t seed,
+                                           const char* op) {
+  torchq::EstimatorOptions o;
+  const std::string name(mode);
+  TORCH_CHECK_VALUE(name == "statevector" || name == "trajectories" || name == "density_matrix", "torchq.", op,
+                    ": mode must be \"statevector\", \"trajectories\" or \"density_matrix\", got \"", name, "\"");
+  o.mode = torchq::estimator_mode_from_name(name);
+  TORCH_CHECK_VALUE(shots >= 0 && shots <= torchq::kMaxShots, "torchq.", op,
+                    ": shots must be >= 0 (0 = the exact expectation value of the mode) and at most 2^40, got ", shots);
+  TORCH_CHECK_VALUE(trajectories >= 1 && trajectories <= torchq::kMaxTrajectories, "torchq.", op,
+                    ": trajectories must be >= 1 and at most 2^30 (it is used by mode \"trajectories\"), got ",
+                    trajectories);
+  o.shots = shots;
+  o.trajectories = trajectories;
+  o.seed = static_cast<std::uint64_t>(seed);
+  return o;
+}
+
 std::vector<int> wires_from_list(at::IntArrayRef wires, int num_qubits, const char* op) {
   std::vector<int> out;
   for (int64_t w : wires) {

@@ -85,4 +85,9 @@ void check_weights_inputs_shapes(const at::Tensor& weights, const at::Tensor& in
 /// Runs fn, turning the core's exceptions into c10 errors with the op's name in front.
 void call_core(const char* op, const std::function<void()>& fn);
 
+/// Checks and converts the estimator arguments of expval_estimated (mode name, shots >= 0,
+/// trajectories >= 1); shared by the CPU and Meta kernels. The seed's bits are kept as uint64.
+torchq::EstimatorOptions estimator_options(c10::string_view mode, int64_t shots, int64_t trajectories, int64_t seed,
+                                           const char* op);
+
 }  // namespace torchq_ops

@@ -30,6 +30,11 @@ TORCH_LIBRARY(torchq, m) {
   m.def("_state_backward(Tensor grad_out, Tensor program, Tensor weights, Tensor inputs, int num_qubits, "
         "bool need_weights, bool need_inputs) -> (Tensor, Tensor)");
   m.def("sample(Tensor program, Tensor weights, Tensor inputs, int[] wires, int shots, int seed) -> Tensor");
+  m.def("expval_estimated(Tensor program, Tensor observables, Tensor weights, Tensor inputs, str mode, int shots, "
+        "int trajectories, int seed) -> Tensor");
+  m.def("_expval_estimated_backward(Tensor grad_out, Tensor program, Tensor observables, Tensor weights, "
+        "Tensor inputs, str mode, int shots, int trajectories, int seed, bool need_weights, bool need_inputs) "
+        "-> (Tensor, Tensor)");
   m.def("program_info(Tensor program) -> int[]");
   m.def("draw(Tensor program) -> str");
   m.def("set_num_threads(int num_threads) -> ()", &torchq_ops::set_num_threads);

@@ -11,6 +11,7 @@
 
 #include <ATen/ATen.h>
 
+#include <string>
 #include <vector>
 
 #include "torchq/circuit.h"
@@ -30,6 +31,12 @@ at::Tensor probs(const at::Tensor& program, const at::Tensor& weights, const at:
 at::Tensor state(const at::Tensor& program, const at::Tensor& weights, const at::Tensor& inputs, int64_t num_qubits);
 at::Tensor sample(const at::Tensor& program, const at::Tensor& weights, const at::Tensor& inputs,
                   at::IntArrayRef wires, int64_t shots, int64_t seed);
+/// Expectation values [B, K] estimated in `mode` ("statevector", "trajectories",
+/// "density_matrix") with `shots` (0 = the mode's exact value) and `trajectories` per sample;
+/// noisy circuits (channels) need trajectories or density_matrix. See torchq/estimators.h.
+at::Tensor expval_estimated(const at::Tensor& program, const at::Tensor& observables, const at::Tensor& weights,
+                            const at::Tensor& inputs, const std::string& mode, int64_t shots, int64_t trajectories,
+                            int64_t seed);
 
 /// The program tensor (float64 [L]) of a circuit.
 at::Tensor program_tensor(const torchq::Circuit& circuit);

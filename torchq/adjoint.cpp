@@ -2,10 +2,17 @@
 #include "torchq/adjoint.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cmath>
 
 namespace torchq {
 namespace {
+
+template <class T>
+Complex<T> to_t(std::complex<double> z) {
+  return {static_cast<T>(z.real()), static_cast<T>(z.imag())};
+}
 
 /// Gradient with respect to the features of an amplitude embedding, from lambda at the start.
 template <class T>
@@ -40,6 +47,7 @@ void amplitude_embedding_grad(const Operation& emb, int n, const Complex<T>* lam
 template <class T>
 void adjoint_backward(const CompiledCircuit& c, const BatchInputs<T>& in, AdjointSeed<T> seed, T* grad_weights,
                       T* grad_inputs, const Executor& ex, bool seed_needs_scratch) {
+  require_no_channels(c, "adjoint backward");  // noise channels: see estimators.h
   const auto& k = kernels::active_kernels<T>();
   const int n = c.circuit.num_qubits();
   const Index B = in.batch_size;
@@ -64,26 +72,75 @@ void adjoint_backward(const CompiledCircuit& c, const BatchInputs<T>& in, Adjoin
     double* gw_row = gw.empty() ? nullptr : gw.data() + b * P;
     double* gx_row = gx.empty() ? nullptr : gx.data() + b * F;
     const auto& prims = c.primitives;
-    for (std::size_t j = prims.size(); j-- > 0;) {
-      const Primitive& p = prims[j];
-      if (p.has_param && p.param.differentiable() && p.structure != Structure::kBasisFlip) {
-        const bool is_weight = p.param.kind == ParamRef::Kind::kWeight;
-        if (is_weight ? gw_row != nullptr : gx_row != nullptr) {
-          const Generator& G = p.generator;
-          const std::complex<double> z = pauli_inner(lambda, psi, n, G.xmask, G.zmask, G.num_y, G.proj_mask, inner);
-          const double d_angle = 2.0 * G.coeff * z.imag();
-          if (p.param.kind == ParamRef::Kind::kInputProduct) {  // angle = x_i x_j
-            const int i2 = p.param.second_index();
-            gx_row[p.param.index] += d_angle * static_cast<double>(x[i2]);
-            gx_row[i2] += d_angle * static_cast<double>(x[p.param.index]);
-          } else {  // angle = value * source
-            (is_weight ? gw_row : gx_row)[p.param.index] += d_angle * p.param.value;
+    // d/dangle, scaled into the weight or input feature(s) the angle came from.
+    auto accumulate = [&](const Primitive& p, double d_angle) {
+      if (p.param.kind == ParamRef::Kind::kWeight) {
+        if (gw_row != nullptr) gw_row[p.param.index] += d_angle * p.param.value;
+      } else if (gx_row != nullptr) {
+        if (p.param.kind == ParamRef::Kind::kInputProduct) {  // angle = x_i x_j
+          const int i2 = p.param.second_index();
+          gx_row[p.param.index] += d_angle * static_cast<double>(x[i2]);
+          gx_row[i2] += d_angle * static_cast<double>(x[p.param.index]);
+        } else {  // angle = value * x_i
+          gx_row[p.param.index] += d_angle * p.param.value;
+        }
+      }
+    };
+    auto wanted = [&](const Primitive& p) {
+      return p.has_param && p.param.differentiable() && p.structure != Structure::kBasisFlip &&
+             (p.param.kind == ParamRef::Kind::kWeight ? gw_row != nullptr : gx_row != nullptr);
+    };
+    // Uncontrolled one-qubit primitives wait per wire and sweep as one block (one pass over psi and
+    // lambda for all of them) when a gate on that wire comes, or at the end. Gates on other wires
+    // commute with the block's generators, so the inner products are unchanged.
+    std::array<std::vector<const Primitive*>, kMaxQubits> pending;
+    auto flush_bit = [&](int bit) {
+      auto& list = pending[bit];
+      for (std::size_t start = 0; start < list.size(); start += kernels::kMaxBlockGates) {
+        const int count = static_cast<int>(std::min<std::size_t>(kernels::kMaxBlockGates, list.size() - start));
+        std::array<Complex<T>, 4 * kernels::kMaxBlockGates> udag{}, gen{};
+        for (int g = 0; g < count; ++g) {
+          const Primitive& p = *list[start + g];
+          const detail::Mat2 m = detail::matrix_1q(p, w, x);
+          udag[4 * g + 0] = to_t<T>(std::conj(m[0]));
+          udag[4 * g + 1] = to_t<T>(std::conj(m[2]));
+          udag[4 * g + 2] = to_t<T>(std::conj(m[1]));
+          udag[4 * g + 3] = to_t<T>(std::conj(m[3]));
+          if (wanted(p)) {
+            const Generator& G = p.generator;  // on the target: X, Y, Z or |1><1|
+            if (G.proj_mask != 0) gen[4 * g + 3] = 1;
+            else if (G.num_y != 0) { gen[4 * g + 1] = Complex<T>(0, -1); gen[4 * g + 2] = Complex<T>(0, 1); }
+            else if (G.xmask != 0) { gen[4 * g + 1] = 1; gen[4 * g + 2] = 1; }
+            else { gen[4 * g + 0] = 1; gen[4 * g + 3] = -1; }
           }
         }
+        const kernels::BlockProducts z =
+            k.adjoint_block1(psi, lambda, list[start]->layout, count, udag.data(), gen.data(), inner);
+        for (int g = 0; g < count; ++g) {
+          const Primitive& p = *list[start + g];
+          if (wanted(p)) accumulate(p, 2.0 * p.generator.coeff * z.z[g].imag());
+        }
+      }
+      list.clear();
+    };
+    for (std::size_t j = prims.size(); j-- > 0;) {
+      const Primitive& p = prims[j];
+      if (detail::is_uncontrolled_1q(p)) {
+        pending[p.layout.target_bits[0]].push_back(&p);
+        continue;
+      }
+      Index touched = p.layout.ctrl_mask | p.zmask;
+      for (int t = 0; t < p.layout.num_targets; ++t) touched |= Index{1} << p.layout.target_bits[t];
+      for (Index rest = touched; rest != 0; rest &= rest - 1) flush_bit(std::countr_zero(rest));
+      if (wanted(p)) {
+        const Generator& G = p.generator;
+        const std::complex<double> z = pauli_inner(lambda, psi, n, G.xmask, G.zmask, G.num_y, G.proj_mask, inner);
+        accumulate(p, 2.0 * G.coeff * z.imag());
       }
       apply_primitive(psi, c, p, w, x, true, k, inner);
       apply_primitive(lambda, c, p, w, x, true, k, inner);
     }
+    for (int bit = 0; bit < n; ++bit) flush_bit(bit);
     if (emb != nullptr && gx_row != nullptr) amplitude_embedding_grad(*emb, n, lambda, x, gx_row);
   });
 
@@ -111,13 +168,10 @@ void adjoint_expval_backward(const CompiledCircuit& c, const std::vector<Compile
   const Index K = obs.size();
   auto seed = [&](Index b, const Complex<T>* psi, Complex<T>* lambda, Complex<T>*, const Executor& inner) {
     const T* g = grad_out + b * K;
-    bool any = false;
-    for (Index j = 0; j < K; ++j) {
-      if (g[j] == T(0)) continue;
-      apply_observable_add(lambda, psi, n, obs[j], static_cast<double>(g[j]), inner);
-      any = true;
-    }
-    return any;
+    std::vector<double> scales(g, g + K);
+    if (std::all_of(scales.begin(), scales.end(), [](double v) { return v == 0.0; })) return false;
+    apply_observables_add(lambda, psi, n, obs, scales.data(), inner);
+    return true;
   };
   adjoint_backward<T>(c, in, seed, grad_weights, grad_inputs, ex);
 }

@@ -119,6 +119,10 @@ Circuit& Circuit::basis_embedding(std::vector<int> wires, int feature_offset) {
   return add(std::move(op));
 }
 
+Circuit& Circuit::channel(GateId channel, int wire, double p) {
+  return add(channel, {wire}, {ParamRef::constant(p)});
+}
+
 void Circuit::validate_op(const Operation& op, std::size_t position) const {
   const int id = static_cast<int>(op.gate);
   if (id < 0 || id >= kNumGates) {
@@ -148,6 +152,9 @@ void Circuit::validate_op(const Operation& op, std::size_t position) const {
   }
   if (g.embedding && !op.controls.empty()) {
     fail(where, "is a state preparation and cannot take control wires");
+  }
+  if (g.channel && !op.controls.empty()) {
+    fail(where, "is a noise channel and cannot take control wires");
   }
 
   // Wires: in range and all distinct (controls included).
@@ -201,6 +208,16 @@ void Circuit::validate_op(const Operation& op, std::size_t position) const {
     }
     if (op.gate == GateId::BasisEmbedding && p.kind != ParamRef::Kind::kInput) {
       fail(pw, "BasisEmbedding parameters must reference input features");
+    }
+    if (g.channel) {
+      // A channel's probability is part of the noise model, not a trainable angle.
+      if (p.kind != ParamRef::Kind::kConstant) {
+        fail(pw, "a noise channel's probability must be a constant number in [0, 1], not a weight or an "
+                 "input feature");
+      }
+      if (!(p.value >= 0.0 && p.value <= 1.0)) {
+        fail(pw, "probability must be in [0, 1], got " + std::to_string(p.value));
+      }
     }
   }
 

@@ -15,6 +15,8 @@
  * (value = scale), 3 product of two inputs (index = i, value = j: angle = inputs[i] * inputs[j],
  * as in IQP embeddings). Payload: QubitUnitary 2*4^k numbers (real, imaginary; row-major);
  * AmplitudeEmbedding [feature_offset, num_features, normalize (0/1), pad_value]; others none.
+ * Noise channels (DepolarizingChannel, AmplitudeDamping, PhaseDamping, BitFlip; see noise.h) take
+ * one wire, no controls and one constant parameter, their probability in [0, 1].
  * Every integer field must hold an exact integer. Circuit::from_program validates all of it.
  */
 #pragma once
@@ -106,6 +108,8 @@ class Circuit {
   Circuit& amplitude_embedding(std::vector<int> wires, AmplitudeSpec spec);
   /// X on wires[j] when inputs[feature_offset + j] is 1 (inputs must be 0 or 1).
   Circuit& basis_embedding(std::vector<int> wires, int feature_offset);
+  /// A noise channel (GateId::DepolarizingChannel, ...) of probability p on one wire.
+  Circuit& channel(GateId channel, int wire, double p);
 
   /// The program array (see file comment).
   std::vector<double> to_program() const;

@@ -24,6 +24,7 @@ enum class GateId : std::uint8_t {
   CNOT, CY, CZ, SWAP, ISWAP, CRX, CRY, CRZ, CRot, ControlledPhaseShift,
   IsingXX, IsingYY, IsingZZ, Toffoli, CSWAP, MultiRZ, QubitUnitary,
   AmplitudeEmbedding, BasisEmbedding,
+  DepolarizingChannel, AmplitudeDamping, PhaseDamping, BitFlip,
   kCount
 };
 
@@ -38,6 +39,9 @@ struct GateInfo {
   int builtin_controls;  ///< leading wires that are controls
   GateId base;           ///< the gate applied to the remaining wires
   bool embedding;        ///< state preparation from input features; takes no extra controls
+  /// A noise channel (noise.h): not unitary, one constant probability in [0, 1], no controls.
+  /// Only the estimators of estimators.h (trajectories, density matrix) simulate channels.
+  bool channel = false;
 };
 
 // clang-format off
@@ -77,6 +81,10 @@ inline constexpr std::array<GateInfo, kNumGates> kGateTable{{
   {GateId::QubitUnitary, "QubitUnitary", kVariableWires, 0, 0, GateId::QubitUnitary, false},
   {GateId::AmplitudeEmbedding, "AmplitudeEmbedding", kVariableWires, 0, 0, GateId::AmplitudeEmbedding, true},
   {GateId::BasisEmbedding, "BasisEmbedding", kVariableWires, kVariableWires, 0, GateId::BasisEmbedding, true},
+  {GateId::DepolarizingChannel, "DepolarizingChannel", 1, 1, 0, GateId::DepolarizingChannel, false, true},
+  {GateId::AmplitudeDamping, "AmplitudeDamping", 1, 1, 0, GateId::AmplitudeDamping, false, true},
+  {GateId::PhaseDamping, "PhaseDamping", 1, 1, 0, GateId::PhaseDamping, false, true},
+  {GateId::BitFlip, "BitFlip", 1, 1, 0, GateId::BitFlip, false, true},
 }};
 // clang-format on
 

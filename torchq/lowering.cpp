@@ -52,6 +52,18 @@ const Operation* CompiledCircuit::amplitude_embedding() const {
   return nullptr;
 }
 
+void require_no_channels(const CompiledCircuit& c, const std::string& what) {
+  if (c.num_channels == 0) return;
+  for (const Primitive& p : c.primitives) {
+    if (p.structure != Structure::kChannel) continue;
+    throw ArgumentError(what + ": " + describe_op(c.circuit.operations()[p.source_op], p.source_op) +
+                        " is a noise channel, and exact statevector simulation handles pure states only. "
+                        "Simulate noise with expval_estimated (the QuantumLayer option `mode`) in mode "
+                        "\"density_matrix\" (exact values and gradients, up to 12 qubits) or \"trajectories\" "
+                        "(sampled Kraus operators on statevectors)");
+  }
+}
+
 CompiledCircuit compile(const Circuit& circuit) {
   circuit.validate();
   CompiledCircuit out;
@@ -62,6 +74,19 @@ CompiledCircuit compile(const Circuit& circuit) {
     const Operation& op = ops[pos];
     const GateInfo& g = gate_info(op.gate);
     if (op.gate == GateId::AmplitudeEmbedding) continue;  // handled as the initial state
+    if (g.channel) {
+      Primitive p;
+      p.structure = Structure::kChannel;
+      p.base = op.gate;
+      p.source_op = static_cast<int>(pos);
+      const int bit = wire_to_bit(n, op.wires[0]);
+      p.layout = make_layout(n, &bit, 1, nullptr, 0);
+      p.has_param = true;
+      p.param = op.params[0];  // a constant: the probability, never differentiated
+      out.primitives.push_back(p);
+      ++out.num_channels;
+      continue;
+    }
 
     std::vector<int> ctrl_bits, tgt_bits;
     for (int c : op.controls) ctrl_bits.push_back(wire_to_bit(n, c));

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <complex>
+#include <string>
 #include <vector>
 
 #include "torchq/bits.h"
@@ -29,6 +30,7 @@ enum class Structure : std::uint8_t {
   kParity,     ///< IsingZZ, MultiRZ: phase by parity of the target bits
   kDenseK,     ///< QubitUnitary
   kBasisFlip,  ///< one wire of BasisEmbedding: X if the input feature is 1
+  kChannel,    ///< a noise channel on one wire (noise.h); param is its constant probability
 };
 
 /**
@@ -65,7 +67,17 @@ struct CompiledCircuit {
   const Operation* amplitude_embedding() const;
   /// Number of differentiable angles (weights or inputs).
   int num_differentiable = 0;
+  /// Number of noise channels (kChannel primitives). Only the estimators simulate them.
+  int num_channels = 0;
 };
+
+/**
+ * @brief Throws ArgumentError when the circuit holds a noise channel: the exact statevector
+ * functions (expval, variance, probs, final_state, sample, the adjoint) simulate pure states only.
+ * The message names the first channel and the modes that simulate it (estimators.h).
+ * @param what names the call, e.g. "expval".
+ */
+void require_no_channels(const CompiledCircuit& c, const std::string& what);
 
 /// Lowers a circuit (validated again here, so a CompiledCircuit is always valid).
 CompiledCircuit compile(const Circuit& circuit);

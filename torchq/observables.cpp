@@ -275,12 +275,96 @@ void apply_observable_add(Complex<T>* out, const Complex<T>* psi, int num_qubits
   }
 }
 
+namespace {
+
+/// A diagonal Pauli term of observable k: coeff * (-1)^popcount(i & zmask).
+struct DiagonalTerm {
+  std::size_t observable;
+  Index zmask;
+  double coeff;
+};
+
+std::vector<DiagonalTerm> diagonal_terms(const std::vector<CompiledObservable>& obs, const double* scales) {
+  std::vector<DiagonalTerm> out;
+  for (std::size_t k = 0; k < obs.size(); ++k) {
+    if (scales != nullptr && scales[k] == 0.0) continue;
+    for (const PauliMasks& m : obs[k].terms) {
+      if (m.xmask == 0) out.push_back({k, m.zmask, m.coeff * (scales != nullptr ? scales[k] : 1.0)});
+    }
+  }
+  return out;
+}
+
+/// A vector that deterministic_sum can add up.
+struct Sums {
+  std::vector<double> v;
+  Sums& operator+=(const Sums& o) {
+    if (v.empty()) v.assign(o.v.size(), 0.0);
+    for (std::size_t j = 0; j < o.v.size(); ++j) v[j] += o.v[j];
+    return *this;
+  }
+};
+
+}  // namespace
+
+template <class T>
+void expectations(const Complex<T>* psi, int num_qubits, const std::vector<CompiledObservable>& obs, double* out,
+                  const Executor& ex) {
+  for (std::size_t k = 0; k < obs.size(); ++k) out[k] = 0.0;
+  const std::vector<DiagonalTerm> diag = diagonal_terms(obs, nullptr);
+  if (!diag.empty()) {
+    const Sums s = deterministic_sum<Sums>(ex, Index{1} << num_qubits, kReduceBlock, [&](Index lo, Index hi) {
+      Sums acc;
+      acc.v.assign(diag.size(), 0.0);
+      for (Index i = lo; i < hi; ++i) {
+        const double p = static_cast<double>(psi[i].real()) * psi[i].real() + static_cast<double>(psi[i].imag()) * psi[i].imag();
+        for (std::size_t t = 0; t < diag.size(); ++t) acc.v[t] += parity(i & diag[t].zmask) ? -p : p;
+      }
+      return acc;
+    });
+    for (std::size_t t = 0; t < diag.size(); ++t) out[diag[t].observable] += diag[t].coeff * s.v[t];
+  }
+  for (std::size_t k = 0; k < obs.size(); ++k) {
+    for (const PauliMasks& m : obs[k].terms) {
+      if (m.xmask == 0) continue;
+      out[k] += m.coeff * pauli_inner(psi, psi, num_qubits, m.xmask, m.zmask, m.num_y, 0, ex).real();
+    }
+  }
+}
+
+template <class T>
+void apply_observables_add(Complex<T>* out, const Complex<T>* psi, int num_qubits,
+                           const std::vector<CompiledObservable>& obs, const double* scales, const Executor& ex) {
+  const std::vector<DiagonalTerm> diag = diagonal_terms(obs, scales);
+  if (!diag.empty()) {
+    ex.parallel_for(Index{1} << num_qubits, kAmplitudeGrain, [&](Index lo, Index hi) {
+      for (Index i = lo; i < hi; ++i) {
+        double d = 0;
+        for (const DiagonalTerm& t : diag) d += parity(i & t.zmask) ? -t.coeff : t.coeff;
+        out[i] += psi[i] * static_cast<T>(d);
+      }
+    });
+  }
+  for (std::size_t k = 0; k < obs.size(); ++k) {
+    if (scales[k] == 0.0) continue;
+    CompiledObservable off;
+    for (const PauliMasks& m : obs[k].terms) {
+      if (m.xmask != 0) off.terms.push_back(m);
+    }
+    if (!off.terms.empty()) apply_observable_add(out, psi, num_qubits, off, scales[k], ex);
+  }
+}
+
 #define TORCHQ_INSTANTIATE(T)                                                                         \
   template std::complex<double> pauli_inner<T>(const Complex<T>*, const Complex<T>*, int, Index, Index, int, \
                                                Index, const Executor&);                              \
   template double expectation<T>(const Complex<T>*, int, const CompiledObservable&, const Executor&);  \
   template void apply_observable_add<T>(Complex<T>*, const Complex<T>*, int, const CompiledObservable&, double, \
-                                        const Executor&);
+                                        const Executor&);                                                      \
+  template void expectations<T>(const Complex<T>*, int, const std::vector<CompiledObservable>&, double*,         \
+                                const Executor&);                                                              \
+  template void apply_observables_add<T>(Complex<T>*, const Complex<T>*, int, const std::vector<CompiledObservable>&, \
+                                         const double*, const Executor&);
 TORCHQ_INSTANTIATE(float)
 TORCHQ_INSTANTIATE(double)
 #undef TORCHQ_INSTANTIATE

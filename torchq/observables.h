@@ -109,4 +109,17 @@ template <class T>
 void apply_observable_add(Complex<T>* out, const Complex<T>* psi, int num_qubits,
                           const CompiledObservable& obs, double scale, const Executor& ex);
 
+/**
+ * @brief <psi|O_k|psi> for every observable into out[k], in as few passes as possible: all the
+ * diagonal terms (Z and I only, e.g. Z on each wire) of all observables share one pass.
+ */
+template <class T>
+void expectations(const Complex<T>* psi, int num_qubits, const std::vector<CompiledObservable>& obs, double* out,
+                  const Executor& ex);
+
+/// out += sum_k scales[k] O_k |psi> (zero scales skipped); the diagonal terms share one pass.
+template <class T>
+void apply_observables_add(Complex<T>* out, const Complex<T>* psi, int num_qubits,
+                           const std::vector<CompiledObservable>& obs, const double* scales, const Executor& ex);
+
 }  // namespace torchq

@@ -45,8 +45,9 @@ class SerialExecutor final : public Executor {
 /// The shared serial executor (stateless).
 const Executor& serial_executor();
 
-/// Minimum loop length per chunk for per-amplitude kernels: below it threads cost more than they save.
-inline constexpr Index kAmplitudeGrain = Index{1} << 12;
+/// Minimum loop length per chunk for per-amplitude kernels: below it threads cost more than they
+/// save, and a parallel region waiting on a descheduled thread (a busy machine) costs far more.
+inline constexpr Index kAmplitudeGrain = Index{1} << 14;
 
 /**
  * @brief Sums fn(begin, end) over fixed blocks of `block` iterations, in block order.

@@ -153,9 +153,7 @@ void apply_primitive(Complex<T>* psi, const CompiledCircuit& c, const Primitive&
   }
 }
 
-namespace {
-
-using Mat2 = std::array<std::complex<double>, 4>;
+namespace detail {
 
 bool is_uncontrolled_1q(const Primitive& p) {
   switch (p.structure) {
@@ -179,6 +177,14 @@ Mat2 matrix_1q(const Primitive& p, const T* weights, const T* inputs) {
   const SmallMatrix sm = base_gate_matrix(p.base, p.has_param ? p.param.resolve(weights, inputs) : 0.0);
   return {sm.m[0], sm.m[1], sm.m[2], sm.m[3]};
 }
+
+}  // namespace detail
+
+namespace {
+
+using detail::Mat2;
+using detail::is_uncontrolled_1q;
+using detail::matrix_1q;
 
 /// Applies a fused one-qubit matrix with the cheapest kernel its structure allows.
 template <class T>
@@ -243,19 +249,23 @@ void run_circuit(Complex<T>* psi, const CompiledCircuit& c, const T* weights, co
 template <class T>
 void expval(const CompiledCircuit& c, const std::vector<CompiledObservable>& obs, const BatchInputs<T>& in,
             T* out, const Executor& ex) {
+  require_no_channels(c, "expval");  // noise channels: see estimators.h
   const auto& k = kernels::active_kernels<T>();
   const int n = c.circuit.num_qubits();
   const Index nobs = obs.size();
   detail::for_each_sample<T>(in.batch_size, n, 1, 0, ex, "expval", [&](Index b, const Executor& inner, auto& st) {
     Complex<T>* psi = st[0].data();
     run_circuit(psi, c, in.weights_of(b), in.inputs_of(b), k, inner);
-    for (Index j = 0; j < nobs; ++j) out[b * nobs + j] = static_cast<T>(expectation(psi, n, obs[j], inner));
+    std::vector<double> values(nobs);
+    expectations(psi, n, obs, values.data(), inner);
+    for (Index j = 0; j < nobs; ++j) out[b * nobs + j] = static_cast<T>(values[j]);
   });
 }
 
 template <class T>
 void variance(const CompiledCircuit& c, const std::vector<CompiledObservable>& obs, const BatchInputs<T>& in,
               T* out, const Executor& ex) {
+  require_no_channels(c, "variance");  // noise channels: see estimators.h
   const auto& k = kernels::active_kernels<T>();
   const int n = c.circuit.num_qubits();
   const Index nobs = obs.size();
@@ -308,6 +318,7 @@ std::uint64_t splitmix64(std::uint64_t x) {
 template <class T>
 void probs(const CompiledCircuit& c, const std::vector<int>& wires, const BatchInputs<T>& in, T* out,
            const Executor& ex) {
+  require_no_channels(c, "probs");  // noise channels: see estimators.h
   const int n = c.circuit.num_qubits();
   validate_wires(wires, n, "probs");
   const auto& k = kernels::active_kernels<T>();
@@ -324,6 +335,7 @@ void probs(const CompiledCircuit& c, const std::vector<int>& wires, const BatchI
 
 template <class T>
 void final_state(const CompiledCircuit& c, const BatchInputs<T>& in, Complex<T>* out, const Executor& ex) {
+  require_no_channels(c, "state");  // noise channels: see estimators.h
   const int n = c.circuit.num_qubits();
   const auto& k = kernels::active_kernels<T>();
   const Index size = Index{1} << n;
@@ -336,6 +348,7 @@ void final_state(const CompiledCircuit& c, const BatchInputs<T>& in, Complex<T>*
 template <class T>
 void sample(const CompiledCircuit& c, const std::vector<int>& wires, const BatchInputs<T>& in, std::int64_t shots,
             std::uint64_t seed, std::int64_t* out, const Executor& ex) {
+  require_no_channels(c, "sample");  // noise channels: see estimators.h
   const int n = c.circuit.num_qubits();
   validate_wires(wires, n, "sample");
   if (shots < 1) throw ArgumentError("sample: shots must be >= 1, got " + std::to_string(shots));
@@ -367,6 +380,7 @@ void sample(const CompiledCircuit& c, const std::vector<int>& wires, const Batch
   template void prepare_state<T>(Complex<T>*, const CompiledCircuit&, const T*, const Executor&);               \
   template void apply_primitive<T>(Complex<T>*, const CompiledCircuit&, const Primitive&, const T*, const T*,    \
                                    bool, const kernels::KernelTable<T>&, const Executor&);                    \
+  template detail::Mat2 detail::matrix_1q<T>(const Primitive&, const T*, const T*);                           \
   template void run_circuit<T>(Complex<T>*, const CompiledCircuit&, const T*, const T*,                         \
                                const kernels::KernelTable<T>&, const Executor&);                              \
   template void expval<T>(const CompiledCircuit&, const std::vector<CompiledObservable>&, const BatchInputs<T>&, \

@@ -13,6 +13,8 @@
  */
 #pragma once
 
+#include <array>
+#include <complex>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -91,6 +93,15 @@ void sample(const CompiledCircuit& c, const std::vector<int>& wires, const Batch
 void validate_wires(const std::vector<int>& wires, int num_qubits, const std::string& what);
 
 namespace detail {
+
+using Mat2 = std::array<std::complex<double>, 4>;
+
+/// A one-qubit primitive without controls: these fuse (forward) and sweep as blocks (adjoint).
+bool is_uncontrolled_1q(const Primitive& p);
+
+/// The 2x2 matrix of an uncontrolled one-qubit primitive for one sample (row-major).
+template <class T>
+Mat2 matrix_1q(const Primitive& p, const T* weights, const T* inputs);
 
 /// Runs fn(b, inner_executor, states) for every sample b, with `states_per_worker` n-qubit
 /// states per worker allocated once per call (see the file comment for the thread policy).

@@ -9,6 +9,7 @@
 #include <torch/autograd.h>
 #include <torch/library.h>
 
+#include "ops/autograd/no_double_backward.h"
 #include "ops/common.h"
 
 namespace torchq_ops {
@@ -17,32 +18,10 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
-/// Returns the gradient or an undefined tensor when it was not asked for.
-at::Tensor if_needed(const at::Tensor& g, bool needed) { return needed ? g : at::Tensor(); }
-
-/// Wraps a backward op so that differentiating it again fails with a clear message.
-template <class Name>
-class NoDoubleBackward : public torch::autograd::Function<NoDoubleBackward<Name>> {
- public:
-  // The tensors are passed only so autograd records this node when they require grad (as with
-  // create_graph=True); the backward op itself is `call`.
-  template <class Call>
-  static variable_list forward(AutogradContext*, const at::Tensor& grad_out, const at::Tensor& weights,
-                               const at::Tensor& inputs, Call call) {
-    at::AutoDispatchBelowADInplaceOrView guard;
-    auto [gw, gx] = call();
-    return {gw, gx};
-  }
-  static variable_list backward(AutogradContext*, variable_list) {
-    TORCH_CHECK(false, "torchq.", Name::value,
-                ": second derivatives (double backward) are not supported; torchq computes exact first "
-                "derivatives by the adjoint method. Use create_graph=False.");
-  }
-};
-
-struct ExpvalName { static constexpr const char* value = "expval"; };
-struct ProbsName { static constexpr const char* value = "probs"; };
-struct StateName { static constexpr const char* value = "state"; };
+constexpr const char* kAdjoint = "exact ones by the adjoint method";
+struct ExpvalName { static constexpr const char* value = "expval"; static constexpr const char* method = kAdjoint; };
+struct ProbsName { static constexpr const char* value = "probs"; static constexpr const char* method = kAdjoint; };
+struct StateName { static constexpr const char* value = "state"; static constexpr const char* method = kAdjoint; };
 
 // ---- expval and var: observables over the batch ----
 
@@ -50,7 +29,7 @@ using ObservableBackward = std::tuple<at::Tensor, at::Tensor>(const at::Tensor&,
                                                               const at::Tensor&, const at::Tensor&, bool, bool);
 using ObservableForward = at::Tensor(const at::Tensor&, const at::Tensor&, const at::Tensor&, const at::Tensor&);
 
-struct VarName { static constexpr const char* value = "var"; };
+struct VarName { static constexpr const char* value = "var"; static constexpr const char* method = kAdjoint; };
 
 /// Op names of one observable measurement: Name::value is "expval" or "var".
 template <class Name>

@@ -20,7 +20,16 @@ from torchq._library import library_path, load_library
 load_library()
 
 from torchq import gates  # noqa: E402
-from torchq.circuit import AmplitudeSpec, Circuit, Operation, Param  # noqa: E402
+from torchq.algorithms import (  # noqa: E402
+    grover_diffusion,
+    grover_iterations,
+    grover_oracle,
+    grover_search,
+    inverse_qft,
+    phase_estimation,
+    qft,
+)
+from torchq.circuit import AmplitudeSpec, Circuit, Operation, Param, add_noise_after_each_gate  # noqa: E402
 from torchq.drawing import draw_circuit  # noqa: E402
 from torchq.layers import QuantumLayer  # noqa: E402
 from torchq.observables import (  # noqa: E402
@@ -36,6 +45,7 @@ from torchq.observables import (  # noqa: E402
 )
 from torchq.ops import (  # noqa: E402
     expval,
+    expval_estimated,
     get_num_threads,
     probs,
     program_info,
@@ -49,15 +59,22 @@ from torchq.templates import (  # noqa: E402
     angle_embedding,
     basic_entangler_layers,
     basis_embedding,
+    data_reuploading,
+    hardware_efficient_ansatz,
+    iqp_embedding,
+    random_layers,
     strongly_entangling_layers,
 )
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "add_noise_after_each_gate", "expval_estimated",
     "AmplitudeSpec", "Circuit", "Hamiltonian", "Identity", "Observable", "Operation", "Param", "PauliWord",
     "PauliX", "PauliY", "PauliZ", "QuantumLayer", "amplitude_embedding", "angle_embedding",
     "basic_entangler_layers", "basis_embedding", "draw_circuit", "expval", "gates", "get_num_threads",
     "library_path", "load_library", "observables_from_table", "observables_table", "probs", "program_info",
     "sample", "set_num_threads", "state", "strongly_entangling_layers", "var",
+    "data_reuploading", "grover_diffusion", "grover_iterations", "grover_oracle", "grover_search",
+    "hardware_efficient_ansatz", "inverse_qft", "iqp_embedding", "phase_estimation", "qft", "random_layers",
 ]

@@ -14,7 +14,8 @@ Program format, version 1 (torchq/circuit.h), a flat float64 array:
     header:  [29521, 1, num_qubits, num_weights, num_inputs, num_ops]
     each op: [opcode, num_controls, num_wires, num_params, num_payload,
               controls..., wires..., (kind, index, value) per param..., payload...]
-Param kind 0 = constant (index 0, value = angle), 1 = weight, 2 = input (value = scale).
+Param kind 0 = constant (index 0, value = angle), 1 = weight, 2 = input (value = scale),
+3 = input product inputs[i] * inputs[j] (index = i, value = j).
 Payload: QubitUnitary 2*4^k numbers (real, imaginary; row-major); AmplitudeEmbedding
 [feature_offset, num_features, normalize (0/1), pad]; none for other gates.
 
@@ -42,11 +43,13 @@ _UNITARY_TOLERANCE = 1e-8  # same bound as the C++ validator
 _MAX_COUNT = 1 << 30
 
 CONSTANT, WEIGHT, INPUT = 0, 1, 2
+INPUT_PRODUCT = 3  #: inputs[index] * inputs[int(value)], e.g. IQP embeddings
 
 
 @dataclass(frozen=True)
 class Param:
-    """An angle: a constant, ``value * weights[index]`` or ``value * inputs[index]``.
+    """An angle: a constant, ``value * weights[index]``, ``value * inputs[index]`` or an input
+    product ``inputs[index] * inputs[int(value)]`` (``Circuit.input_product``).
 
     Multiplying by a number scales it (``0.5 * c.weight()``); a Param may be used by several
     gates, which then share the weight.
@@ -67,6 +70,8 @@ class Param:
     def __mul__(self, k) -> "Param":
         if isinstance(k, Param) or isinstance(k, bool) or not isinstance(k, (int, float, np.number)):
             return NotImplemented
+        if self.kind == INPUT_PRODUCT:  # value holds the second feature, not a scale
+            raise TypeError("an input product inputs[i] * inputs[j] cannot be scaled")
         return Param(self.kind, self.index, self.value * float(k))
 
     __rmul__ = __mul__
@@ -78,12 +83,16 @@ class Param:
         """Short text for drawings: w3, x1, 0.5*x1, 0.785."""
         if self.kind == CONSTANT:
             return f"{self.value:.3g}"
+        if self.kind == INPUT_PRODUCT:
+            return f"x{self.index}·x{int(self.value)}"
         name = ("w" if self.kind == WEIGHT else "x") + str(self.index)
         return name if self.value == 1.0 else f"{self.value:.3g}*{name}"
 
     def __repr__(self) -> str:
         if self.kind == CONSTANT:
             return f"Param.constant({self.value!r})"
+        if self.kind == INPUT_PRODUCT:
+            return f"Param.input_product({self.index}, {int(self.value)})"
         kind = "weight" if self.kind == WEIGHT else "input"
         scale = "" if self.value == 1.0 else f", scale={self.value!r}"
         return f"Param.{kind}({self.index}{scale})"
@@ -188,6 +197,8 @@ def validate_operation(op: Operation, position: int, num_qubits: int, num_weight
         raise ValueError(f"{where}: takes exactly {want} parameter(s), got {len(op.params)}")
     if g.embedding and op.controls:
         raise ValueError(f"{where}: is a state preparation and cannot take control wires")
+    if g.channel and op.controls:
+        raise ValueError(f"{where}: is a noise channel and cannot take control wires")
 
     seen = set()
     for role, ws in (("", op.wires), ("control ", op.controls)):
@@ -221,10 +232,26 @@ def validate_operation(op: Operation, position: int, num_qubits: int, num_weight
                     f"{pw}: input index {p.index} is out of range: the circuit has {num_inputs} input features "
                     "(set num_inputs when creating the Circuit)"
                 )
+        elif p.kind == INPUT_PRODUCT:
+            for j in (p.index, p.value):
+                if j != int(j) or not 0 <= j < num_inputs:
+                    raise ValueError(
+                        f"{pw}: input-product feature {j} is out of range: the circuit has {num_inputs} input features"
+                    )
         else:
-            raise ValueError(f"{pw}: kind must be 0 (constant), 1 (weight) or 2 (input), got {p.kind}")
+            raise ValueError(
+                f"{pw}: kind must be 0 (constant), 1 (weight), 2 (input) or 3 (input product), got {p.kind}"
+            )
         if op.gate == _g.BASIS_EMBEDDING and p.kind != INPUT:
             raise ValueError(f"{pw}: BasisEmbedding parameters must reference input features")
+        if g.channel:
+            if p.kind != CONSTANT:
+                raise ValueError(
+                    f"{pw}: a noise channel's probability must be a constant number in [0, 1], not a weight or "
+                    "an input feature"
+                )
+            if not 0.0 <= p.value <= 1.0:
+                raise ValueError(f"{pw}: probability must be in [0, 1], got {p.value}")
 
     if op.gate == _g.QUBIT_UNITARY:
         dim = 1 << nw
@@ -341,6 +368,17 @@ class Circuit:
                 "(set num_inputs when creating the Circuit)"
             )
         return Param(INPUT, index, float(scale))
+
+    def input_product(self, i: int, j: int) -> Param:
+        """The product of input features ``i`` and ``j`` (i == j allowed), e.g. IQP angles."""
+        i, j = _index(i, "input index"), _index(j, "input index")
+        for k in (i, j):
+            if not 0 <= k < self._num_inputs:
+                raise ValueError(
+                    f"input_product({i}, {j}): the circuit has {self._num_inputs} input features "
+                    "(set num_inputs when creating the Circuit)"
+                )
+        return Param(INPUT_PRODUCT, i, float(j))
 
     # ---- appending ----
 
@@ -533,6 +571,24 @@ class Circuit:
         params = tuple(Param(INPUT, offset + j, 1.0) for j in range(len(wires_t)))
         return self._append(Operation(_g.BASIS_EMBEDDING, wires_t, params=params))
 
+    # ---- noise channels (simulated by torchq.expval_estimated / QuantumLayer(mode=...)) ----
+
+    def depolarizing(self, wire: int, p: float) -> "Circuit":
+        """DepolarizingChannel(p): Kraus sqrt(1-p) I, sqrt(p/3) X, sqrt(p/3) Y, sqrt(p/3) Z."""
+        return self._add(_g.DEPOLARIZING_CHANNEL, wire, (p,))
+
+    def amplitude_damping(self, wire: int, gamma: float) -> "Circuit":
+        """AmplitudeDamping(gamma): Kraus [[1, 0], [0, sqrt(1-gamma)]], [[0, sqrt(gamma)], [0, 0]]."""
+        return self._add(_g.AMPLITUDE_DAMPING, wire, (gamma,))
+
+    def phase_damping(self, wire: int, gamma: float) -> "Circuit":
+        """PhaseDamping(gamma): Kraus [[1, 0], [0, sqrt(1-gamma)]], [[0, 0], [0, sqrt(gamma)]]."""
+        return self._add(_g.PHASE_DAMPING, wire, (gamma,))
+
+    def bit_flip(self, wire: int, p: float) -> "Circuit":
+        """BitFlip(p): Kraus sqrt(1-p) I, sqrt(p) X."""
+        return self._add(_g.BIT_FLIP, wire, (p,))
+
     # ---- program form ----
 
     def _program_list(self) -> List[float]:
@@ -617,3 +673,28 @@ class Circuit:
 
         return draw_circuit(self, observables)
 
+
+def add_noise_after_each_gate(circuit: Circuit, channel: str, p: float) -> Circuit:
+    """A copy of ``circuit`` with a noise channel of probability ``p`` after every operation that
+    is not itself a channel, on each of its wires (controls first, then the wires), as
+    torchq::add_noise_after_each_gate in C++. ``channel`` is "DepolarizingChannel",
+    "AmplitudeDamping", "PhaseDamping" or "BitFlip" (or the builder method name, e.g. "bit_flip").
+    """
+    if not isinstance(circuit, Circuit):
+        raise TypeError(f"add_noise_after_each_gate: circuit must be a torchq.Circuit, got {type(circuit).__name__}")
+    try:
+        info = _g.gate_info(channel)
+    except ValueError:
+        info = None
+    if info is None or not info.channel:
+        names = ", ".join(_g.GATES[k].name for k in _g.CHANNELS)
+        raise ValueError(f"add_noise_after_each_gate: {channel!r} is not a noise channel; channels are {names}")
+    out = Circuit(circuit.num_qubits, circuit.num_inputs)
+    out._num_weights = circuit.num_weights
+    for op in circuit.operations:
+        out._append(op)
+        if op.info.channel:
+            continue
+        for w in tuple(op.controls) + tuple(op.wires):
+            out._add(info.id, w, (p,))
+    return out

@@ -27,6 +27,9 @@ class GateInfo:
         num_params: angles, or VARIABLE (one input reference per wire).
         builtin_controls: leading wires that are controls.
         embedding: state preparation from input features; takes no extra controls.
+        channel: a noise channel (not unitary): one wire, no controls, one constant probability
+            in [0, 1]; simulated by torchq.expval_estimated's "trajectories" and "density_matrix"
+            modes only.
     """
 
     id: int
@@ -36,6 +39,7 @@ class GateInfo:
     num_params: int
     builtin_controls: int
     embedding: bool = False
+    channel: bool = False
 
 
 # fmt: off
@@ -75,6 +79,10 @@ GATES: Tuple[GateInfo, ...] = (
     GateInfo(32, "QubitUnitary", "qubit_unitary", VARIABLE, 0, 0),
     GateInfo(33, "AmplitudeEmbedding", "amplitude_embedding", VARIABLE, 0, 0, True),
     GateInfo(34, "BasisEmbedding", "basis_embedding", VARIABLE, VARIABLE, 0, True),
+    GateInfo(35, "DepolarizingChannel", "depolarizing", 1, 1, 0, channel=True),
+    GateInfo(36, "AmplitudeDamping", "amplitude_damping", 1, 1, 0, channel=True),
+    GateInfo(37, "PhaseDamping", "phase_damping", 1, 1, 0, channel=True),
+    GateInfo(38, "BitFlip", "bit_flip", 1, 1, 0, channel=True),
 )
 # fmt: on
 
@@ -83,6 +91,8 @@ assert all(g.id == i for i, g in enumerate(GATES)), "GATES must be in opcode ord
 QUBIT_UNITARY = 32
 AMPLITUDE_EMBEDDING = 33
 BASIS_EMBEDDING = 34
+DEPOLARIZING_CHANNEL, AMPLITUDE_DAMPING, PHASE_DAMPING, BIT_FLIP = 35, 36, 37, 38
+CHANNELS = (DEPOLARIZING_CHANNEL, AMPLITUDE_DAMPING, PHASE_DAMPING, BIT_FLIP)  #: the noise channels' opcodes
 
 _BY_NAME: Dict[str, GateInfo] = {g.name: g for g in GATES}
 _BY_METHOD: Dict[str, GateInfo] = {g.method: g for g in GATES}

@@ -8,11 +8,19 @@
 
 The module is thin: it holds the trainable ``weights`` parameter [P] and the ``program`` and
 ``observables`` buffers (float64, so a state_dict carries the whole model), and its forward is
-one op call (torch.ops.torchq.expval / var / probs). It scripts and traces.
+one op call (torch.ops.torchq.expval / var / probs, or expval_estimated for noisy circuits and
+shots). It scripts and traces.
+
+Noise and shots: ``QuantumLayer(c, obs, mode="density_matrix")`` (exact, small circuits) or
+``mode="trajectories", trajectories=T``, and ``shots=S`` to estimate every Pauli word from S
+measurements. Gradients are then exact adjoint ones (density_matrix without shots) or unbiased
+parameter-shift estimates. The seed advances by one per forward call in training mode, so every
+training step sees fresh shot and trajectory noise; in eval mode the estimate is repeatable.
 """
 
 
 import math
+import operator
 from typing import List, Optional, Sequence, Union
 
 import torch
@@ -23,6 +31,20 @@ from torchq.drawing import draw_circuit
 from torchq.observables import Observable, PauliZ, observables_from_table, observables_table
 
 _MEASURES = ("expval", "var", "probs")
+_MODES = ("statevector", "trajectories", "density_matrix")
+
+
+def _integer(value, name: str, low: Optional[int]) -> int:
+    """An integer option (Python or numpy integer, not bool), at least ``low``."""
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        value = operator.index(value)
+    except TypeError:
+        raise ValueError(f"QuantumLayer: {name} must be an integer, got {value!r}") from None
+    if low is not None and value < low:
+        raise ValueError(f"QuantumLayer: {name} must be an integer >= {low}, got {value}")
+    return value
 
 
 class QuantumLayer(nn.Module):
@@ -40,6 +62,12 @@ class QuantumLayer(nn.Module):
         measure: "expval" (default), "var" or "probs".
         wires: for ``measure="probs"``: the measured wires (default all); the output has 2^m
             columns, wires[0] the most significant bit.
+        mode: "statevector" (default: exact, adjoint gradients), "trajectories" or
+            "density_matrix" (torch.ops.torchq.expval_estimated); noise channels need one of the
+            latter two. With measure="expval" only.
+        shots: 0 (default) for exact expectation values in the mode, else measurements per Pauli word.
+        trajectories: trajectories per sample for mode="trajectories".
+        seed: the first seed; forward call i in training mode uses seed + i (``calls`` counts them).
 
     forward(inputs): inputs [B, F] -> [B, K] (or [B, 2^m] for probs); [F] -> [K]; leading
     dimensions [..., F] are kept. A circuit without inputs may be called with no argument.
@@ -49,6 +77,11 @@ class QuantumLayer(nn.Module):
 
     measure: str
     wires: List[int]
+    mode: str
+    shots: int
+    trajectories: int
+    seed: int
+    calls: int
     num_qubits: int
     num_inputs: int
 
@@ -60,6 +93,10 @@ class QuantumLayer(nn.Module):
         dtype: torch.dtype = torch.float32,
         measure: str = "expval",
         wires: Optional[Sequence[int]] = None,
+        mode: str = "statevector",
+        shots: int = 0,
+        trajectories: int = 1,
+        seed: int = 0,
     ):
         super().__init__()
         if isinstance(circuit, torch.Tensor):
@@ -70,6 +107,24 @@ class QuantumLayer(nn.Module):
             raise ValueError(f"QuantumLayer: dtype must be torch.float32 or torch.float64, got {dtype}")
         if measure not in _MEASURES:
             raise ValueError(f"QuantumLayer: measure must be one of {', '.join(_MEASURES)}, got {measure!r}")
+        if mode not in _MODES:
+            raise ValueError(f"QuantumLayer: mode must be one of {', '.join(_MODES)}, got {mode!r}")
+        shots, trajectories, seed = (
+            _integer(v, name, low)
+            for v, name, low in ((shots, "shots", 0), (trajectories, "trajectories", 1), (seed, "seed", None))
+        )
+        estimated = mode != "statevector" or shots > 0
+        if estimated and measure != "expval":
+            raise ValueError(
+                f'QuantumLayer: mode={mode!r} and shots={shots} estimate expectation values; use measure="expval" '
+                f"(measure={measure!r} is exact on the statevector only)"
+            )
+        noisy = [op for op in circuit.operations if op.info.channel]
+        if noisy and mode == "statevector":
+            raise ValueError(
+                f"QuantumLayer: the circuit has {len(noisy)} noise channel(s) ({noisy[0].name} first); pass "
+                'mode="density_matrix" (exact, up to 12 qubits) or mode="trajectories"'
+            )
         program = circuit.to_program()
         n = circuit.num_qubits
         if measure == "probs":
@@ -90,6 +145,11 @@ class QuantumLayer(nn.Module):
             table = observables_table(observables, num_qubits=n)
             wires = []
         self.measure = measure
+        self.mode = mode
+        self.shots = int(shots)
+        self.trajectories = int(trajectories)
+        self.seed = int(seed)
+        self.calls = 0
         self.wires = wires
         self.num_qubits = n
         self.num_inputs = circuit.num_inputs
@@ -134,8 +194,15 @@ class QuantumLayer(nn.Module):
             out = torch.ops.torchq.probs(self.program, w, x, self.wires)
         elif self.measure == "var":
             out = torch.ops.torchq.var(self.program, self.observables, w, x)
-        else:
+        elif self.mode == "statevector" and self.shots == 0:
             out = torch.ops.torchq.expval(self.program, self.observables, w, x)
+        else:
+            seed = self.seed + self.calls
+            if self.training:
+                self.calls += 1  # fresh shot and trajectory noise for every training step
+            out = torch.ops.torchq.expval_estimated(
+                self.program, self.observables, w, x, self.mode, self.shots, self.trajectories, seed
+            )
         if inputs is None or inputs.dim() != 2:
             out = out.reshape(lead + [out.shape[-1]])
         return out
@@ -155,10 +222,13 @@ class QuantumLayer(nn.Module):
 
     def _check_observables(self, program: torch.Tensor, table: torch.Tensor) -> Optional[str]:
         info = torch.ops.torchq.program_info(program)
+        w0 = torch.zeros(info[2], dtype=torch.float64)
+        x0 = torch.zeros(0, info[3], dtype=torch.float64)
         try:
-            torch.ops.torchq.expval(
-                program, table, torch.zeros(info[2], dtype=torch.float64), torch.zeros(0, info[3], dtype=torch.float64)
-            )
+            if self.mode == "statevector" and self.shots == 0:
+                torch.ops.torchq.expval(program, table, w0, x0)
+            else:  # also checks the mode against the program (channels, density-matrix qubits)
+                torch.ops.torchq.expval_estimated(program, table, w0, x0, self.mode, self.shots, self.trajectories, 0)
         except (RuntimeError, ValueError, TypeError) as e:
             return f"the observables do not fit the program: {e}"
         return None
@@ -216,6 +286,10 @@ class QuantumLayer(nn.Module):
             f"num_qubits={self.num_qubits}, num_weights={self.weights.numel()}, num_inputs={self.num_inputs}, "
             f"dtype={self.weights.dtype}, measure={self.measure}"
         )
+        if self.mode != "statevector" or self.shots > 0:
+            head += f", mode={self.mode}, shots={self.shots}"
+            if self.mode == "trajectories":
+                head += f", trajectories={self.trajectories}"
         if self.measure == "probs":
             return f"{head}, wires={self.wires}"
         return f"{head}, observables=[{', '.join(o.label() for o in self.observable_list)}]"

@@ -75,6 +75,30 @@ def sample(
     return torch.ops.torchq.sample(p, weights, inputs, wires, int(shots), int(seed))
 
 
+def expval_estimated(
+    program,
+    observables,
+    weights: torch.Tensor,
+    inputs: torch.Tensor,
+    mode: str = "statevector",
+    shots: int = 0,
+    trajectories: int = 1,
+    seed: int = 0,
+) -> torch.Tensor:
+    """<O_k> for each sample, estimated: [B, K] (torchq/estimators.h).
+
+    mode: "statevector" (exact pure state; refuses noise channels), "trajectories" (``trajectories``
+    quantum trajectories per sample, any qubit count) or "density_matrix" (exact, up to 12 qubits).
+    shots: 0 for the mode's exact value (the trajectory average for trajectories), else the
+    number of measurements of every Pauli word. Seeded: the same seed gives the same estimate for
+    any thread count. Differentiable in weights and inputs: exactly (adjoint) for exact
+    estimators, else by the parameter-shift rule with freshly seeded estimates (unbiased).
+    """
+    return torch.ops.torchq.expval_estimated(
+        _program(program), _table(observables), weights, inputs, str(mode), int(shots), int(trajectories), int(seed)
+    )
+
+
 def program_info(program) -> List[int]:
     """[version, num_qubits, num_weights, num_inputs, num_ops]; raises ValueError if malformed."""
     return list(torch.ops.torchq.program_info(_program(program)))
@@ -97,4 +121,7 @@ def get_num_threads() -> int:
     return int(torch.ops.torchq.get_num_threads())
 
 
-__all__ = ["expval", "var", "probs", "state", "sample", "program_info", "set_num_threads", "get_num_threads"]
+__all__ = [
+    "expval", "var", "probs", "state", "sample", "expval_estimated", "program_info", "set_num_threads",
+    "get_num_threads",
+]

@@ -120,11 +120,11 @@ inline int wires_of(torchq::GateId g, int variable) {
   return w == torchq::kVariableWires ? variable : w;
 }
 
-/// Every gate that is a unitary (not an embedding), in table order.
+/// Every gate that is a unitary (not an embedding, not a noise channel), in table order.
 inline std::vector<torchq::GateId> unitary_gates() {
   std::vector<torchq::GateId> out;
   for (const torchq::GateInfo& g : torchq::kGateTable) {
-    if (!g.embedding) out.push_back(g.id);
+    if (!g.embedding && !g.channel) out.push_back(g.id);
   }
   return out;
 }
@@ -133,7 +133,7 @@ inline std::vector<torchq::GateId> unitary_gates() {
 inline std::vector<torchq::GateId> parametric_gates() {
   std::vector<torchq::GateId> out;
   for (const torchq::GateInfo& g : torchq::kGateTable) {
-    if (!g.embedding && g.num_params > 0) out.push_back(g.id);
+    if (!g.embedding && !g.channel && g.num_params > 0) out.push_back(g.id);
   }
   return out;
 }

@@ -31,6 +31,7 @@ def every_gate_circuit():
     c.multi_rz([0, 2, 4], c.weight(), controls=[1])
     c.qubit_unitary(np.array([[0, 1j], [1j, 0]]), [3], controls=[0])
     c.gate("CRX", [1, 0], [c.weight()]).gate("h", 2).gate(16, [3, 4])
+    c.depolarizing(0, 0.1).amplitude_damping(1, 0.2).phase_damping(2, 1.0).bit_flip(3, 0.0)  # noise channels
     return c
 
 

@@ -29,6 +29,14 @@ const char* isa_name(Isa isa);
 /// Largest number of targets of a dense k-qubit kernel (a 64x64 matrix).
 inline constexpr int kMaxDenseTargets = 6;
 
+/// Most gates one adjoint_block1 call takes (longer blocks are split by the caller).
+inline constexpr int kMaxBlockGates = 8;
+
+/// Inner products <lambda|G_j|psi_j> of one adjoint block, one per gate.
+struct BlockProducts {
+  std::complex<double> z[kMaxBlockGates] = {};
+};
+
 template <class T>
 struct KernelTable {
   using C = Complex<T>;
@@ -47,6 +55,14 @@ struct KernelTable {
   void (*parity_phase)(C* psi, const GateLayout& L, Index zmask, const C* ph, const Executor& ex);
   /// k-qubit dense matrix (row-major 2^k x 2^k), k <= kMaxDenseTargets.
   void (*densek)(C* psi, const GateLayout& L, const C* m, const Executor& ex);
+  /**
+   * One step of the adjoint sweep for a block of `count` uncontrolled one-qubit gates on one wire
+   * (listed last gate first): for each gate j, z[j] = <lambda|G_j|psi> with the 2x2 generator
+   * gen[4j..4j+3], then psi and lambda <- udag[4j..4j+3] applied. One pass over both states for
+   * the whole block; the sums run over fixed blocks, so they do not depend on the thread count.
+   */
+  BlockProducts (*adjoint_block1)(C* psi, C* lambda, const GateLayout& L, int count, const C* udag, const C* gen,
+                                  const Executor& ex);
   /// Reads and writes every amplitude once (psi[i] = -psi[i]): the memory-bandwidth bound.
   void (*read_write_pass)(C* psi, Index size, const Executor& ex);
 };

@@ -269,6 +269,48 @@ void densek(Complex<T>* psi, const GateLayout& L, const Complex<T>* m, const Exe
   });
 }
 
+/// BlockProducts with a sum, local to this instruction set (see base_of for why).
+struct ProductsSum {
+  std::complex<double> z[kMaxBlockGates] = {};
+  ProductsSum& operator+=(const ProductsSum& o) {
+    for (int j = 0; j < kMaxBlockGates; ++j) z[j] += o.z[j];
+    return *this;
+  }
+};
+
+template <class T>
+BlockProducts adjoint_block1(Complex<T>* psi, Complex<T>* lambda, const GateLayout& L, int count,
+                             const Complex<T>* udag, const Complex<T>* gen, const Executor& ex) {
+  const Index t = Index{1} << L.target_bits[0];
+  constexpr Index kBlock = Index{1} << 13;
+  const ProductsSum total = deterministic_sum<ProductsSum>(ex, count_of(L), kBlock, [&](Index lo, Index hi) {
+    ProductsSum acc;
+    auto step = [&](Index i0) {
+      Complex<T> a0 = psi[i0], a1 = psi[i0 | t], l0 = lambda[i0], l1 = lambda[i0 | t];
+      for (int g = 0; g < count; ++g) {
+        const Complex<T>* G = gen + 4 * g;
+        const Complex<T>* U = udag + 4 * g;
+        // conj(l)^T G a
+        const Complex<T> ga0 = mul_add2(G[0], a0, G[1], a1), ga1 = mul_add2(G[2], a0, G[3], a1);
+        acc.z[g] += std::complex<double>(
+            static_cast<double>(l0.real() * ga0.real() + l0.imag() * ga0.imag() + l1.real() * ga1.real() +
+                                l1.imag() * ga1.imag()),
+            static_cast<double>(l0.real() * ga0.imag() - l0.imag() * ga0.real() + l1.real() * ga1.imag() -
+                                l1.imag() * ga1.real()));
+        const Complex<T> na0 = mul_add2(U[0], a0, U[1], a1), na1 = mul_add2(U[2], a0, U[3], a1);
+        const Complex<T> nl0 = mul_add2(U[0], l0, U[1], l1), nl1 = mul_add2(U[2], l0, U[3], l1);
+        a0 = na0; a1 = na1; l0 = nl0; l1 = nl1;
+      }
+      psi[i0] = a0; psi[i0 | t] = a1; lambda[i0] = l0; lambda[i0 | t] = l1;
+    };
+    for_runs(L, lo, hi, [&](Index i0, Index len) { for (Index j = 0; j < len; ++j) step(i0 + j); }, step);
+    return acc;
+  });
+  BlockProducts out;
+  for (int j = 0; j < kMaxBlockGates; ++j) out.z[j] = total.z[j];
+  return out;
+}
+
 template <class T>
 void read_write_pass(Complex<T>* psi, Index size, const Executor& ex) {
   T* p = reinterpret_cast<T*>(psi);
@@ -281,7 +323,7 @@ template <class T>
 KernelTable<T> make_table(Isa isa) {
   return KernelTable<T>{isa,          &dense1<T>,       &diag1<T>,  &antidiag1<T>,
                         &dense2<T>,   &swap2<T>,        &parity_phase<T>,
-                        &densek<T>,   &read_write_pass<T>};
+                        &densek<T>,   &adjoint_block1<T>, &read_write_pass<T>};
 }
 
 }  // namespace

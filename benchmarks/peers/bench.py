@@ -1,0 +1,766 @@
+"""Cross-framework benchmark of torchq (issue #5): the driver behind scripts/bench.
+
+One run, one machine, the same model in every framework (see benchmarks/peers/common.py):
+angle embedding RY(x) + StronglyEntanglingLayers, <Z> on each wire, loss = sum of the outputs,
+forward + backward per batch. Frameworks:
+
+    torchq          torchq.QuantumLayer, float64, adjoint          (python3, scripts/setup.sh)
+    pl-lightning    PennyLane TorchLayer, lightning.qubit, adjoint (.venv-peers/pennylane)
+    pl-default      PennyLane TorchLayer, default.qubit, backprop  (.venv-peers/pennylane)
+    torchquantum    TorchQuantum, complex64, autograd              (.venv-peers/torchquantum)
+    qiskit          Qiskit ML EstimatorQNN + TorchConnector        (.venv-peers/qiskit)
+
+Each framework runs in its own runner process (its venv's python, OMP_NUM_THREADS set to the
+thread count), and each point in a child process forked for it, with a time limit and a memory
+limit (benchmarks/peers/common.py). A point that fails (timeout, oom) makes every larger point
+of the same framework and thread count (more qubits, layers and batch, all at least as many)
+fail the same way without running; the tables show those in parentheses.
+
+It installs nothing: missing venvs or a missing torchq are reported with the command to run.
+Results go to --out (default bench_results/): table.md (the README table, also printed),
+report.md (everything: times, ratios, memory, gradient check, targets), results.csv,
+results.json, plot_threads<T>.png, logs/.
+"""
+
+import argparse
+import csv
+import datetime
+import json
+import math
+import os
+import platform
+import select
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+FRAMEWORKS = {
+    "torchq": dict(label="torchq", venv=None, script="run_torchq.py", args=[]),
+    "pl-lightning": dict(label="PennyLane lightning adjoint", venv="pennylane", script="run_pennylane.py",
+                         args=["--device", "lightning.qubit", "--diff", "adjoint"]),
+    "pl-default": dict(label="PennyLane default.qubit backprop", venv="pennylane", script="run_pennylane.py",
+                       args=["--device", "default.qubit", "--diff", "backprop"]),
+    "torchquantum": dict(label="TorchQuantum", venv="torchquantum", script="run_torchquantum.py", args=[]),
+    "qiskit": dict(label="Qiskit ML", venv="qiskit", script="run_qiskit.py", args=[]),
+}
+SHORT = {"torchq": "torchq", "pl-lightning": "PL lightning", "pl-default": "PL default",
+         "torchquantum": "TorchQuantum", "qiskit": "Qiskit ML"}
+FAILED = ("timeout", "oom", "error", "n/a")
+
+# Modes: the grid and the limits. --qubits/--layers/... override the grid of any mode.
+MODES = {
+    "quick": dict(qubits=[4, 8, 12], layers=[2, 10], batches=[1, 32], threads=[1, 2], extra_qubits=[],
+                  limit=3.0, min_time=0.15, max_repeats=10, target_limit=0.0, all_extra=False),
+    "default": dict(qubits=[4, 8, 12, 16, 20], layers=[2, 10, 50], batches=[1, 32, 256], threads=[1, 2],
+                    extra_qubits=[24], limit=8.0, min_time=0.3, max_repeats=15, target_limit=90.0, all_extra=False),
+    "full": dict(qubits=[4, 8, 12, 16, 20], layers=[2, 10, 50], batches=[1, 32, 256], threads=[1, 2],
+                 extra_qubits=[24], limit=60.0, min_time=1.0, max_repeats=25, target_limit=300.0, all_extra=True),
+}
+GRAD_POINT = dict(n=5, layers=3, batch=3, seed=7)
+
+
+def log(msg):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Environment checks and machine description
+
+
+def venv_python(name):
+    return os.path.join(ROOT, os.environ.get("TORCHQ_PEERS_DIR", ".venv-peers"), name, "bin", "python")
+
+
+def check_environment(frameworks):
+    """Returns a list of problems, each with the command that fixes it. Installs nothing."""
+    problems = []
+    if "torchq" in frameworks:
+        r = subprocess.run([sys.executable, "-c", "import torchq"], capture_output=True, text=True)
+        if r.returncode != 0:
+            last = (r.stderr.strip().splitlines() or ["?"])[-1]
+            problems.append(f"torchq does not import in {sys.executable} ({last}): run scripts/setup.sh")
+    for fw in frameworks:
+        venv = FRAMEWORKS[fw]["venv"]
+        if venv is None:
+            continue
+        py = venv_python(venv)
+        recipe = os.path.join(os.path.dirname(os.path.dirname(py)), ".recipe")
+        if not os.path.exists(py) or not os.path.exists(recipe):
+            problems.append(f"{fw}: the venv {os.path.relpath(os.path.dirname(os.path.dirname(py)), ROOT)} "
+                            f"is missing or unfinished: run scripts/setup_peers.sh {venv}")
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        problems.append(f"matplotlib does not import in {sys.executable}: run scripts/setup.sh")
+    return sorted(set(problems))
+
+
+def machine_info():
+    model = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem_gib = 0.0
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemTotal:"):
+                    mem_gib = int(line.split()[1]) / 2**20
+    except OSError:
+        pass
+    flags = ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    have = set(line.split(":", 1)[1].split())
+                    flags = ",".join(x for x in ("avx2", "avx512f", "fma") if x in have)
+                    break
+    except OSError:
+        pass
+    return {
+        "cpu": model,
+        "logical_cpus": os.cpu_count(),
+        "usable_cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "mem_gib": round(mem_gib, 1),
+        "isa": flags,
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+def loadavg():
+    try:
+        with open("/proc/loadavg") as f:
+            return [float(x) for x in f.read().split()[:3]]
+    except OSError:
+        return [0.0, 0.0, 0.0]
+
+
+def mem_available_mb():
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return 8192.0
+
+
+# ---------------------------------------------------------------------------------------------
+# Runners
+
+
+class Runner:
+    """One framework at one thread count: a long-lived process answering JSON requests."""
+
+    def __init__(self, fw, threads, logdir):
+        self.fw, self.threads = fw, threads
+        spec = FRAMEWORKS[fw]
+        self.python = sys.executable if spec["venv"] is None else venv_python(spec["venv"])
+        self.cmd = [self.python, os.path.join(HERE, spec["script"])] + spec["args"]
+        self.env = dict(os.environ)
+        for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "RAYON_NUM_THREADS",
+                  "NUMEXPR_NUM_THREADS"):
+            self.env[k] = str(threads)
+        self.env["QISKIT_PARALLEL"] = "FALSE"
+        self.env["PYTHONWARNINGS"] = "ignore"
+        self.env.pop("TORCHQ_NUM_THREADS", None)
+        self.logpath = os.path.join(logdir, f"{fw}-threads{threads}.log")
+        self.proc = None
+
+    def start(self):
+        self.logf = open(self.logpath, "a")
+        self.proc = subprocess.Popen(self.cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.logf,
+                                     env=self.env, cwd=ROOT, text=True, bufsize=1)
+
+    def request(self, req, timeout):
+        if self.proc is None or self.proc.poll() is not None:
+            self.start()
+        try:
+            self.proc.stdin.write(json.dumps(req) + "\n")
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            self.close()
+            return {"status": "error", "note": f"the runner died; see {os.path.relpath(self.logpath, ROOT)}"}
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        line = self.proc.stdout.readline() if ready else ""
+        if not line:
+            self.close(kill=True)
+            what = "did not answer in time" if not ready else "died"
+            return {"status": "error", "note": f"the runner {what}; see {os.path.relpath(self.logpath, ROOT)}"}
+        return json.loads(line)
+
+    def close(self, kill=False):
+        if self.proc is None:
+            return
+        if kill or self.proc.poll() is None:
+            try:
+                if not kill:
+                    self.proc.stdin.write(json.dumps({"op": "quit"}) + "\n")
+                    self.proc.stdin.flush()
+                    self.proc.wait(timeout=10)
+            except (BrokenPipeError, subprocess.TimeoutExpired, OSError):
+                pass
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+        self.logf.close()
+        self.proc = None
+
+
+# ---------------------------------------------------------------------------------------------
+# The run
+
+
+def grid_points(fw, cfg):
+    qubits = list(cfg["qubits"]) + (list(cfg["extra_qubits"]) if fw == "torchq" else [])
+    pts = [(n, L, B) for L in cfg["layers"] for B in cfg["batches"] for n in qubits]
+    return sorted(set(pts), key=lambda p: (p[1], p[2], p[0]))
+
+
+def dominated(point, failures):
+    n, L, B = point
+    for (fn, fL, fB), status in failures.items():
+        if fn <= n and fL <= L and fB <= B:
+            return (fn, fL, fB), status
+    return None
+
+
+def limit_for(fw, point, cfg):
+    """Per-point time limit. The target points get more: torchq at 20 and 24 qubits (backward /
+    forward) and PennyLane lightning at 20 qubits (the 20-qubit ratio), 2 layers, batch 1."""
+    n, L, B = point
+    if cfg["target_limit"] and L == min(cfg["layers"]) and B == min(cfg["batches"]) and (
+            (fw == "torchq" and n >= 20) or (fw == "pl-lightning" and n == 20)):
+        return max(cfg["limit"], cfg["target_limit"])
+    return cfg["limit"]
+
+
+def run_grid(frameworks, threads, cfg, runners, results, mem_limit_mb, t_start):
+    """Runs every point of every framework at one thread count, point by point: all frameworks
+    measure a point one after the other, so that a ratio compares times taken close together."""
+    failures = {fw: {} for fw in frameworks}
+    points = sorted({p for fw in frameworks for p in grid_points(fw, cfg)}, key=lambda p: (p[1], p[2], p[0]))
+    for point in points:
+        n, L, B = point
+        for fw in frameworks:
+            if point not in grid_points(fw, cfg):
+                continue
+            row = dict(framework=fw, threads=threads, qubits=n, layers=L, batch=B)
+            results.append(row)
+            if runners[fw] is None:
+                row.update(status="error", inferred=True, note="the runner did not start")
+                continue
+            dom = dominated(point, failures[fw])
+            if dom is not None:
+                (dn, dL, dB), failed = dom
+                row.update(status=failed["status"], inferred=True,
+                           note=f"not run: ({dn} qubits, {dL} layers, batch {dB}) was {failed['status']}")
+                if "step_over_s" in failed:
+                    row["step_over_s"] = failed["step_over_s"]
+                continue
+            limit = limit_for(fw, point, cfg)
+            if fw == "torchq" and n not in cfg["qubits"] and limit == cfg["limit"] and not cfg["all_extra"]:
+                # torchq-only sizes beyond the common grid: only the target point runs (--full runs all).
+                row.update(status="n/a", inferred=True,
+                           note="only the target point runs at this size (--full runs all)")
+                continue
+            req = dict(op="point", n=n, layers=L, batch=B, threads=threads, limit_s=limit,
+                       timeout_s=limit + 0.5, mem_limit_mb=mem_limit_mb, min_repeats=3,
+                       max_repeats=cfg["max_repeats"], min_time_s=cfg["min_time"], warmup_s=0.1)
+            t0 = time.time()
+            res = runners[fw].request(req, timeout=limit + 60.0)
+            row.update(res)
+            row["inferred"] = False
+            row["limit_s"] = limit
+            row["loadavg"] = loadavg()[0]
+            if row["status"] in ("timeout", "oom"):
+                failures[fw][point] = row
+            shown = f"{row['time_s'] * 1e3:.4g} ms x{row.get('repeats', 0)}" if row["status"] == "ok" else \
+                f"{row['status']} ({row.get('note', '')[:90]})"
+            log(f"  {fw:13s} t={threads} n={n:2d} L={L:2d} B={B:3d}: {shown}  [{time.time() - t0:.1f} s, "
+                f"total {(time.time() - t_start) / 60:.1f} min]")
+
+
+def run_gradient_check(frameworks, runners, threads):
+    rng = np.random.default_rng(GRAD_POINT["seed"])
+    n, L, B = GRAD_POINT["n"], GRAD_POINT["layers"], GRAD_POINT["batch"]
+    w = rng.uniform(0, 2 * math.pi, size=L * n * 3)
+    x = rng.uniform(0, math.pi, size=(B, n))
+    req = dict(op="grad", n=n, layers=L, threads=threads, timeout_s=120.0, mem_limit_mb=4096,
+               weights=w.tolist(), inputs=x.tolist())
+    out = {"point": dict(qubits=n, layers=L, batch=B), "weights": w.tolist(), "inputs": x.tolist(), "frameworks": {}}
+    for fw in frameworks:
+        out["frameworks"][fw] = runners[fw].request(req, timeout=200.0)
+    ref = out["frameworks"].get("torchq")
+    for fw, r in out["frameworks"].items():
+        if r.get("status") != "ok" or not ref or ref.get("status") != "ok":
+            continue
+        r["max_abs_diff_grad"] = float(np.max(np.abs(np.array(r["grad"]) - np.array(ref["grad"]))))
+        r["max_abs_diff_out"] = float(np.max(np.abs(np.array(r["outputs"]) - np.array(ref["outputs"]))))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Reports
+
+
+def fmt_ms(s):
+    ms = s * 1e3
+    if ms >= 100:
+        return f"{ms:,.0f}"
+    if ms >= 10:
+        return f"{ms:.1f}"
+    return f"{ms:.2f}"
+
+
+def fmt_ratio(r):
+    if r >= 100:
+        return f"{r:,.0f}x"
+    if r >= 10:
+        return f"{r:.0f}x"
+    return f"{r:.1f}x"
+
+
+def index(results):
+    return {(r["framework"], r["threads"], r["qubits"], r["layers"], r["batch"]): r for r in results}
+
+
+def cell(r):
+    if r is None:
+        return "–"
+    if r["status"] == "ok":
+        s = fmt_ms(r["time_s"])
+        return s + ("¹" if r.get("repeats", 1) == 0 else "")
+    tag = {"timeout": "t/o", "oom": "oom", "error": "err", "n/a": "n/a"}.get(r["status"], r["status"])
+    return f"({tag})" if r.get("inferred") and r["status"] != "n/a" else tag
+
+
+def ratio_of(peer, ref):
+    """peer time / torchq time: ("=", r), (">", lower bound) where the peer timed out, or None."""
+    if peer is None or ref is None or ref["status"] != "ok":
+        return None
+    if peer["status"] == "ok":
+        return ("=", peer["time_s"] / ref["time_s"])
+    if peer["status"] == "timeout" and peer.get("step_over_s"):
+        return (">", peer["step_over_s"] / ref["time_s"])
+    return None
+
+
+def ratio_cell(rt):
+    if rt is None:
+        return ""
+    op, v = rt
+    return (">" if op == ">" else "") + fmt_ratio(v)
+
+
+def tables(results, frameworks, cfg, machine, describe, mode):
+    idx = index(results)
+    peers = [f for f in frameworks if f != "torchq"]
+    lines = []
+    lines.append(f"Machine: {machine['cpu']}, {machine['usable_cpus']} cores usable "
+                 f"({machine['logical_cpus']} logical), {machine['mem_gib']} GiB, {machine['isa']}; "
+                 f"{machine['date']}; `scripts/bench{'' if mode == 'default' else ' --' + mode}`; load average "
+                 f"{machine.get('loadavg_start', 0):.1f} at the start, {machine.get('loadavg_end', 0):.1f} at the end.")
+    vers = []
+    for fw in frameworks:
+        d = describe.get(fw, {})
+        v = ", ".join(f"{k} {x}" for k, x in d.get("versions", {}).items() if k != "torch")
+        vers.append(f"{SHORT[fw]} ({v}; {d.get('precision', '?').split(' ')[0]})")
+    torch_v = describe.get("torchq", describe.get(frameworks[0], {})).get("versions", {}).get("torch", "?")
+    lines.append(f"Versions: {'; '.join(vers)}; torch {torch_v} (CPU) everywhere.")
+    lines.append("")
+    lines.append("Forward + backward time per batch, milliseconds (median of the repeats after warm-up); "
+                 "in brackets peer time / torchq time. "
+                 f"t/o: one step did not finish in the {cfg['limit']:g} s limit per point; oom: past the memory "
+                 "limit; (t/o): not run because a smaller point timed out (rows where every framework failed are left out); >Nx: the peer timed out, so "
+                 f"the ratio is at least (limit - setup) / torchq time; ¹: one step only (no repeat fit in the limit).")
+    for t in cfg["threads"]:
+        lines.append("")
+        loads = [r["loadavg"] for r in results if r["threads"] == t and "loadavg" in r]
+        load = f"; load average {np.mean(loads):.1f} on average during these points" if loads else ""
+        lines.append(f"**{t} thread{'s' if t > 1 else ''}** (torch.set_num_threads({t}), OMP_NUM_THREADS={t}{load})")
+        lines.append("")
+        head = ["qubits", "layers", "batch", "torchq"] + [SHORT[p] for p in peers]
+        lines.append("| " + " | ".join(head) + " |")
+        lines.append("|" + "|".join(["---:"] * len(head)) + "|")
+        qubits = sorted({r["qubits"] for r in results if r["threads"] == t})
+        for L in cfg["layers"]:
+            for B in cfg["batches"]:
+                for n in qubits:
+                    ref = idx.get(("torchq", t, n, L, B))
+                    row = [str(n), str(L), str(B), cell(ref)]
+                    any_ok = ref is not None and ref["status"] == "ok"
+                    for p in peers:
+                        pr = idx.get((p, t, n, L, B))
+                        c = cell(pr)
+                        rc = ratio_cell(ratio_of(pr, ref))
+                        row.append(f"{c} ({rc})" if rc else c)
+                        any_ok = any_ok or (pr is not None and pr["status"] == "ok")
+                    if any_ok:  # rows where every framework failed are left out
+                        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def memory_table(results, frameworks, cfg):
+    idx = index(results)
+    lines = ["Peak RSS of the child process that ran the point, in MiB (the whole process: interpreter, "
+             "framework, model, simulator); in brackets what forward + backward needed beyond the built "
+             "model (peak RSS during the steps minus the RSS before them: states, autograd). "
+             f"{min(cfg['threads'])} thread, batch {1 if 1 in cfg['batches'] else min(cfg['batches'])}."]
+    lines.append("")
+    qubits = sorted({r["qubits"] for r in results})
+    head = ["qubits", "layers"] + [SHORT[f] for f in frameworks]
+    lines.append("| " + " | ".join(head) + " |")
+    lines.append("|" + "|".join(["---:"] * len(head)) + "|")
+    t = min(cfg["threads"])
+    B = 1 if 1 in cfg["batches"] else min(cfg["batches"])
+    for n in qubits:
+        for L in cfg["layers"]:
+            row = [str(n), str(L)]
+            for f in frameworks:
+                r = idx.get((f, t, n, L, B))
+                if r is not None and r["status"] == "ok":
+                    row.append(f"{r['peak_mb']:.0f} (+{r['steps_mb']:.1f})")
+                else:
+                    row.append(cell(r))
+            if any(idx.get((f, t, n, L, B), {}).get("status") == "ok" for f in frameworks):
+                lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def grad_section(grad):
+    p = grad["point"]
+    lines = [f"Gradient check: {p['qubits']} qubits, {p['layers']} layers, batch {p['batch']}; the same "
+             "weights (torchq order, mapped to each framework's layout) and inputs everywhere; "
+             "loss = sum of outputs; max |difference| from torchq."]
+    lines.append("")
+    lines.append("| framework | precision | outputs | weight gradient | agree |")
+    lines.append("|---|---|---:|---:|---|")
+    for fw, r in grad["frameworks"].items():
+        if fw == "torchq":
+            continue
+        if r.get("status") != "ok":
+            lines.append(f"| {SHORT[fw]} | | {r.get('status')} | {r.get('note', '')[:60]} | no |")
+            continue
+        single = fw in ("torchquantum", "qiskit")
+        tol = 1e-5 if single else 1e-9
+        ok = r["max_abs_diff_grad"] <= tol and r["max_abs_diff_out"] <= tol
+        prec = "float32" if fw == "torchquantum" else ("float64 sim, float32 interface" if fw == "qiskit" else "float64")
+        lines.append(f"| {SHORT[fw]} | {prec} | {r['max_abs_diff_out']:.1e} | {r['max_abs_diff_grad']:.1e} | "
+                     f"{'yes' if ok else 'NO'} (tol {tol:g}) |")
+    return "\n".join(lines) + "\n"
+
+
+def targets(results, cfg):
+    """The issue's targets, each met / missed / not measured, with the numbers."""
+    idx = index(results)
+    out = []
+
+    def verdict(ok):
+        return "met" if ok else "MISSED"
+
+    def ratios(peer, ns, batches=None, threads=None):
+        got = []
+        for (f, t, n, L, B), r in idx.items():
+            if f != peer or n not in ns or (batches and B not in batches) or (threads and t not in threads):
+                continue
+            rt = ratio_of(r, idx.get(("torchq", t, n, L, B)))
+            if rt is not None:
+                got.append((rt, (n, L, B, t)))
+        return got
+
+    def where(g):
+        n, L, B, t = g[1]
+        return f"{n} qubits, {L} layers, batch {B}, {t} thr"
+
+    def judge(got, goal, label):
+        """MISSED: a measured ratio < goal. met: no such ratio, and at least one measured ratio or
+        lower bound >= goal. open: nothing conclusive (only lower bounds below the goal, where the
+        peer timed out)."""
+        exact = sorted((g for g in got if g[0][0] == "="), key=lambda g: g[0][1])
+        bounds = sorted((g for g in got if g[0][0] == ">"), key=lambda g: g[0][1])
+        parts = []
+        if exact:
+            parts.append(f"lowest measured {fmt_ratio(exact[0][0][1])} at {where(exact[0])}")
+        if bounds:
+            parts.append(f"lowest bound >{fmt_ratio(bounds[0][0][1])} at {where(bounds[0])} (peer timed out)")
+        informative = exact + [g for g in bounds if g[0][1] >= goal]
+        if exact and exact[0][0][1] < goal:
+            v = "MISSED"
+        elif informative:
+            v = "met"
+        else:
+            v = "open"
+        return f"- [{v}] {label}: {'; '.join(parts)} ({len(exact)} measured, {len(bounds)} bounds)"
+
+    # 1, 2: PennyLane lightning adjoint.
+    for ns, goal, label in (([4, 8], 100, "4-8 qubits, batch 32"), ([20], 2, "20 qubits")):
+        got = ratios("pl-lightning", ns, batches=[32] if goal == 100 else None)
+        text = f">= {goal}x faster than PennyLane lightning adjoint at {label}"
+        out.append(judge(got, goal, text) if got else f"- [not measured] {text}")
+    # 3: TorchQuantum from 10 qubits up (the grid's 12, 16, 20).
+    got = ratios("torchquantum", [n for n in range(10, 64)])
+    text = ">= 5x faster than TorchQuantum from 10 qubits up"
+    out.append(judge(got, 5, text) if got else f"- [not measured] {text}")
+    # 4: memory flat in depth, at 16 qubits: what forward + backward need beyond the model.
+    pairs = []
+    for t in cfg["threads"]:
+        for B in cfg["batches"]:
+            a, b = idx.get(("torchq", t, 16, 2, B)), idx.get(("torchq", t, 16, 50, B))
+            if a and b and a["status"] == "ok" and b["status"] == "ok":
+                pairs.append((b["steps_mb"] / max(a["steps_mb"], 1e-9), B, t, a, b))
+    if pairs:
+        rs, B, t, a, b = max(pairs, key=lambda p: p[0])
+        out.append(f"- [{verdict(rs <= 1.1)}] torchq memory at depth 50 <= 1.1x depth 2 at 16 qubits: "
+                   f"forward + backward needed {b['steps_mb']:.1f} vs {a['steps_mb']:.1f} MiB beyond the model "
+                   f"({rs:.2f}x; worst of {len(pairs)} settings: batch {B}, {t} thr); peak RSS of the process "
+                   f"{b['peak_mb']:.0f} vs {a['peak_mb']:.0f} MiB, model and steps together +{b['delta_mb']:.1f} vs "
+                   f"+{a['delta_mb']:.1f} MiB")
+    else:
+        out.append("- [not measured] torchq memory at depth 50 <= 1.1x depth 2 at 16 qubits")
+    # 5: backward / forward at 20-24 qubits.
+    bf = [(r["bwd_s"] / r["fwd_s"], r) for (f, t, n, L, B), r in idx.items()
+          if f == "torchq" and n >= 20 and r["status"] == "ok" and r.get("fwd_s")]
+    if bf:
+        worst = max(bf, key=lambda x: x[0])
+        each = "; ".join(f"{r['qubits']}q L{r['layers']} B{r['batch']} {r['threads']}thr: "
+                         f"{fmt_ms(r['fwd_s'])} / {fmt_ms(r['bwd_s'])} ms = {v:.2f}x"
+                         for v, r in sorted(bf, key=lambda x: (x[1]['qubits'], x[1]['threads'], x[1]['layers'], x[1]['batch'])))
+        out.append(f"- [{verdict(worst[0] <= 2.5)}] torchq backward <= 2.5x forward at 20-24 qubits: worst "
+                   f"{worst[0]:.2f}x (forward / backward: {each})")
+    else:
+        out.append("- [not measured] torchq backward <= 2.5x forward at 20-24 qubits")
+    # 6: thread scaling.
+    sc = []
+    for L in cfg["layers"]:
+        a, b = idx.get(("torchq", 1, 8, L, 32)), idx.get(("torchq", 2, 8, L, 32))
+        if a and b and a["status"] == "ok" and b["status"] == "ok":
+            sc.append((a["time_s"] / b["time_s"], L, a, b))
+    if sc:
+        lo = min(sc, key=lambda s: s[0])
+        each = "; ".join(f"{L} layers: {fmt_ms(a['time_s'])} -> {fmt_ms(b['time_s'])} ms = {s:.2f}x" for s, L, a, b in sc)
+        out.append(f"- [{verdict(lo[0] >= 1.8)}] torchq 2 threads >= 1.8x faster than 1 at batch 32, 8 qubits: "
+                   f"lowest {lo[0]:.2f}x ({each})")
+    else:
+        out.append("- [not measured] torchq 2 threads >= 1.8x faster than 1 at batch 32, 8 qubits")
+    return "\n".join(out) + "\n"
+
+
+def plot(results, frameworks, cfg, outdir):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    files = []
+    idx = index(results)
+    for t in cfg["threads"]:
+        nl, nb = len(cfg["layers"]), len(cfg["batches"])
+        fig, axes = plt.subplots(nl, nb, figsize=(4.2 * nb, 3.3 * nl), squeeze=False, sharex=True)
+        for i, L in enumerate(cfg["layers"]):
+            for j, B in enumerate(cfg["batches"]):
+                ax = axes[i][j]
+                for fw in frameworks:
+                    pts = sorted((n, r["time_s"] * 1e3) for (f, tt, n, LL, BB), r in idx.items()
+                                 if f == fw and tt == t and LL == L and BB == B and r["status"] == "ok")
+                    if pts:
+                        ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", ms=3,
+                                label=FRAMEWORKS[fw]["label"], lw=2.2 if fw == "torchq" else 1.2)
+                ax.set_yscale("log")
+                ax.set_title(f"{L} layers, batch {B}", fontsize=9)
+                ax.grid(True, which="both", alpha=0.3)
+                if j == 0:
+                    ax.set_ylabel("fwd+bwd time per batch (ms)")
+                if i == nl - 1:
+                    ax.set_xlabel("qubits")
+        handles, labels = [], []
+        for ax in axes.flat:
+            for h, lab in zip(*ax.get_legend_handles_labels()):
+                if lab not in labels:
+                    handles.append(h)
+                    labels.append(lab)
+        fig.legend(handles, labels, loc="upper center", ncol=len(labels), fontsize=8)
+        fig.suptitle(f"{t} thread{'s' if t > 1 else ''}; missing points: timeout / oom (limit {cfg['limit']:g} s)",
+                     y=0.005, va="bottom", fontsize=8)
+        fig.tight_layout(rect=(0, 0.02, 1, 0.95))
+        path = os.path.join(outdir, f"plot_threads{t}.png")
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        files.append(path)
+    return files
+
+
+CSV_FIELDS = ["framework", "threads", "qubits", "layers", "batch", "status", "inferred", "time_ms", "fwd_ms",
+              "bwd_ms", "min_ms", "repeats", "ratio_vs_torchq", "peak_rss_mb", "added_rss_mb", "steps_rss_mb",
+              "start_rss_mb",
+              "setup_s", "wall_s", "note"]
+
+
+def write_csv(results, cfg, path):
+    idx = index(results)
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=CSV_FIELDS)
+        w.writeheader()
+        for r in results:
+            rt = ratio_of(r, idx.get(("torchq", r["threads"], r["qubits"], r["layers"], r["batch"])))
+            ok = r["status"] == "ok"
+            w.writerow(dict(
+                framework=r["framework"], threads=r["threads"], qubits=r["qubits"], layers=r["layers"],
+                batch=r["batch"], status=r["status"], inferred=int(bool(r.get("inferred"))),
+                time_ms=f"{r['time_s'] * 1e3:.4f}" if ok else "", fwd_ms=f"{r['fwd_s'] * 1e3:.4f}" if ok else "",
+                bwd_ms=f"{r['bwd_s'] * 1e3:.4f}" if ok else "", min_ms=f"{r['min_s'] * 1e3:.4f}" if ok else "",
+                repeats=r.get("repeats", "") if ok else "",
+                ratio_vs_torchq=("" if rt is None or r["framework"] == "torchq" else
+                                 (">" if rt[0] == ">" else "") + f"{rt[1]:.3f}"),
+                peak_rss_mb=f"{r['peak_mb']:.1f}" if ok else "", added_rss_mb=f"{r['delta_mb']:.1f}" if ok else "",
+                steps_rss_mb=f"{r['steps_mb']:.1f}" if ok else "",
+                start_rss_mb=f"{r['rss0_mb']:.1f}" if ok else "",
+                setup_s=f"{r['setup_s']:.3f}" if "setup_s" in r else "",
+                wall_s=f"{r['wall_s']:.2f}" if "wall_s" in r else "", note=r.get("note", "")))
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="scripts/bench", description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    g = ap.add_mutually_exclusive_group()
+    g.add_argument("--quick", action="store_const", dest="mode", const="quick",
+                   help="a small subset (4-12 qubits, 2 and 10 layers, batch 1 and 32, limit 3 s): under 3 minutes")
+    g.add_argument("--full", action="store_const", dest="mode", const="full",
+                   help="the whole grid with a 60 s limit per point (24 qubits for torchq too): hours")
+    ap.add_argument("--out", default="bench_results", help="output folder (default bench_results/)")
+    ap.add_argument("--frameworks", default=",".join(FRAMEWORKS),
+                    help=f"comma-separated subset of {','.join(FRAMEWORKS)}")
+    ap.add_argument("--qubits", help="comma-separated, overrides the mode's grid")
+    ap.add_argument("--layers", help="comma-separated, overrides the mode's grid")
+    ap.add_argument("--batches", help="comma-separated, overrides the mode's grid")
+    ap.add_argument("--threads", help="comma-separated thread counts (default 1,2)")
+    ap.add_argument("--limit", type=float, help="time limit per point in seconds (default: the mode's)")
+    ap.add_argument("--mem-limit-gb", type=float,
+                    help="a point whose RSS passes this is killed as oom (default 60%% of MemAvailable, at most 16)")
+    ap.set_defaults(mode="default")
+    args = ap.parse_args(argv)
+
+    cfg = dict(MODES[args.mode])
+    for key in ("qubits", "layers", "batches", "threads"):
+        v = getattr(args, key)
+        if v:
+            cfg[key] = [int(x) for x in v.split(",") if x.strip()]
+            if key == "qubits":
+                cfg["extra_qubits"] = []
+    if args.limit:
+        cfg["limit"] = args.limit
+    frameworks = [f.strip() for f in args.frameworks.split(",") if f.strip()]
+    unknown = [f for f in frameworks if f not in FRAMEWORKS]
+    if unknown:
+        ap.error(f"unknown framework(s) {', '.join(unknown)}; known: {', '.join(FRAMEWORKS)}")
+    if "torchq" not in frameworks:
+        frameworks.insert(0, "torchq")  # the reference of every ratio
+
+    problems = check_environment(frameworks)
+    if problems:
+        print("scripts/bench installs nothing, and this is missing:", file=sys.stderr)
+        for p in problems:
+            print(f"  - {p}", file=sys.stderr)
+        print("Run scripts/setup.sh (torchq) and scripts/setup_peers.sh (the peers' venvs), or pick "
+              "frameworks with --frameworks.", file=sys.stderr)
+        return 2
+
+    outdir = os.path.abspath(args.out)
+    logdir = os.path.join(outdir, "logs")
+    os.makedirs(logdir, exist_ok=True)
+    mem_limit_mb = (args.mem_limit_gb * 1024) if args.mem_limit_gb else min(16 * 1024, 0.6 * mem_available_mb())
+    machine = machine_info()
+    t_start = time.time()
+    log(f"mode {args.mode}: qubits {cfg['qubits']} (+{cfg['extra_qubits']} torchq), layers {cfg['layers']}, "
+        f"batch {cfg['batches']}, threads {cfg['threads']}, limit {cfg['limit']:g} s/point, "
+        f"memory limit {mem_limit_mb / 1024:.1f} GiB; {machine['cpu']}, {machine['usable_cpus']} cores")
+
+    results, describe = [], {}
+    grad = None
+    load_start = loadavg()
+    if load_start[0] > 0.5 * machine["usable_cpus"]:
+        log(f"warning: the load average is {load_start[0]:.1f} on {machine['usable_cpus']} cores: other "
+            "processes compete for the CPU, and times (2 threads above all) will be slower and noisier")
+    for t in cfg["threads"]:
+        runners = {fw: Runner(fw, t, logdir) for fw in frameworks}
+        try:
+            for fw in frameworks:  # start them all first: their imports overlap
+                runners[fw].start()
+            for fw in frameworks:
+                d = runners[fw].request({"op": "describe"}, timeout=180.0)
+                if d.get("status") != "ok":
+                    log(f"{fw}: the runner does not start: {d.get('note')}")
+                    runners[fw].close(kill=True)
+                    runners[fw] = None
+                describe.setdefault(fw, d)
+            if grad is None:
+                log(f"gradient check at {GRAD_POINT}")
+                grad = run_gradient_check([f for f in frameworks if runners[f] is not None], runners, t)
+                for fw, r in grad["frameworks"].items():
+                    if fw != "torchq":
+                        log(f"  {fw}: " + (f"max |d grad| {r['max_abs_diff_grad']:.2e}, max |d out| "
+                                           f"{r['max_abs_diff_out']:.2e}" if "max_abs_diff_grad" in r else
+                                           f"{r.get('status')}: {r.get('note', '')}"))
+            log(f"{t} thread(s): {', '.join(frameworks)}")
+            run_grid(frameworks, t, cfg, runners, results, mem_limit_mb, t_start)
+        finally:
+            for r in runners.values():
+                if r is not None:
+                    r.close()
+    load_end = loadavg()
+    elapsed = time.time() - t_start
+
+    machine["loadavg_start"], machine["loadavg_end"] = load_start[0], load_end[0]
+    md_table = tables(results, frameworks, cfg, machine, describe, args.mode)
+    md_grad = grad_section(grad) if grad else ""
+    md_targets = targets(results, cfg)
+    md_mem = memory_table(results, frameworks, cfg)
+    with open(os.path.join(outdir, "table.md"), "w") as f:
+        f.write(md_table)
+    notes = ["Frameworks, as run (benchmarks/PEERS.md has the details):"]
+    for fw in frameworks:
+        d = describe.get(fw, {})
+        notes.append(f"- {FRAMEWORKS[fw]['label']}: {d.get('method', '?')}; {d.get('precision', '?')}; "
+                     + ", ".join(f"{k} {v}" for k, v in d.get("versions", {}).items()))
+    report = [f"# torchq vs peers ({args.mode} run, {elapsed / 60:.1f} min)", "", md_table, "## Memory", "",
+              md_mem, "## Gradient check", "", md_grad, "## Targets", "", md_targets, "## Notes", "",
+              "\n".join(notes), ""]
+    with open(os.path.join(outdir, "report.md"), "w") as f:
+        f.write("\n".join(report))
+    write_csv(results, cfg, os.path.join(outdir, "results.csv"))
+    with open(os.path.join(outdir, "results.json"), "w") as f:
+        json.dump(dict(mode=args.mode, config=cfg, machine=machine, describe=describe, gradient_check=grad,
+                       results=results, elapsed_s=elapsed), f, indent=1)
+    pngs = plot(results, frameworks, cfg, outdir)
+
+    print()
+    print(md_table)
+    print("## Gradient check\n")
+    print(md_grad)
+    print("## Targets\n")
+    print(md_targets)
+    log(f"done in {elapsed / 60:.1f} min; wrote {os.path.relpath(outdir)}/: table.md report.md results.csv "
+        f"results.json {' '.join(os.path.basename(p) for p in pngs)} logs/")
+    bad = grad and any(r.get("status") != "ok" for r in grad["frameworks"].values())
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""torchq runner: QuantumLayer (float64), gradients by torchq's adjoint method.
+
+Runs in the main python3, where scripts/setup.sh installed torchq. The circuit is built with
+torchq.angle_embedding(rotation="Y") and torchq.strongly_entangling_layers, whose weight order
+is the benchmark's, so weights and gradients need no mapping.
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402
+
+import torch  # noqa: E402
+import torchq  # noqa: E402
+
+NAME = "torchq"
+DTYPE = torch.float64
+
+
+def describe():
+    return {
+        "name": NAME,
+        "versions": common.versions("torchq", "torch"),
+        "precision": "float64 (complex128 state)",
+        "method": "adjoint (torchq)",
+        "library": torchq.library_path() if callable(getattr(torchq, "library_path", None)) else "",
+    }
+
+
+def make(n, layers, weights, batch):
+    torchq.set_num_threads(0)  # follow torch.get_num_threads(), set by the harness
+    c = torchq.Circuit(n, num_inputs=n)
+    torchq.angle_embedding(c, list(range(n)), feature_offset=0, rotation="Y")
+    torchq.strongly_entangling_layers(c, layers, list(range(n)))
+    return torchq.QuantumLayer(c, [torchq.PauliZ(i) for i in range(n)], weight_init=weights, dtype=DTYPE)
+
+
+def weight_grad(module):
+    return module.weights.grad.detach().to(torch.float64).numpy()
+
+
+if __name__ == "__main__":
+    common.serve(sys.modules[__name__])

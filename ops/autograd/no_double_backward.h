@@ -1,0 +1,37 @@
+/**
+ * @file no_double_backward.h
+ * @brief What every autograd kernel of ops/autograd shares: the wrapper that runs a backward op
+ * and refuses to differentiate it again, naming the op, and if_needed.
+ */
+#pragma once
+
+#include <torch/autograd.h>
+
+namespace torchq_ops {
+
+/// Returns the gradient or an undefined tensor when it was not asked for.
+inline at::Tensor if_needed(const at::Tensor& g, bool needed) { return needed ? g : at::Tensor(); }
+
+/**
+ * @brief Wraps a backward op so that differentiating it again fails with a clear message.
+ * Name::value is the op's name ("expval"); Name::method says how torchq differentiates it.
+ */
+template <class Name>
+class NoDoubleBackward : public torch::autograd::Function<NoDoubleBackward<Name>> {
+ public:
+  // The tensors are passed only so autograd records this node when they require grad (as with
+  // create_graph=True); the backward op itself is `call`.
+  template <class Call>
+  static torch::autograd::variable_list forward(torch::autograd::AutogradContext*, const at::Tensor& grad_out,
+                                                const at::Tensor& weights, const at::Tensor& inputs, Call call) {
+    at::AutoDispatchBelowADInplaceOrView guard;
+    auto [gw, gx] = call();
+    return {gw, gx};
+  }
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext*, torch::autograd::variable_list) {
+    TORCH_CHECK(false, "torchq.", Name::value, ": second derivatives (double backward) are not supported; torchq "
+                "computes first derivatives only, ", Name::method, ". Use create_graph=False.");
+  }
+};
+
+}  // namespace torchq_ops

@@ -1,0 +1,104 @@
+/**
+ * @file gradients.h
+ * @brief Helpers shared by the backward passes of the estimators (density_matrix.h,
+ * parameter_shift.h): the chain rule from an angle to the weight or features it came from, the
+ * gradient of an amplitude embedding's features, and the reduction of per-sample gradient rows.
+ *
+ * They follow adjoint.cpp exactly (its copies are private to that file): per-sample rows are
+ * accumulated in double and reduced over the batch in sample order, so the result does not
+ * depend on the thread count.
+ */
+#pragma once
+
+#include <cmath>
+#include <complex>
+#include <vector>
+
+#include "torchq/bits.h"
+#include "torchq/circuit.h"
+#include "torchq/simulator.h"
+
+namespace torchq::detail {
+
+/// Adds d_angle, scaled into the weight or input feature(s) of angle `p`, to one sample's rows
+/// (either row may be null: that gradient is not wanted).
+template <class T>
+void add_angle_gradient(const ParamRef& p, double d_angle, const T* inputs, double* gw_row, double* gx_row) {
+  switch (p.kind) {
+    case ParamRef::Kind::kWeight:
+      if (gw_row != nullptr) gw_row[p.index] += d_angle * p.value;
+      return;
+    case ParamRef::Kind::kInput:
+      if (gx_row != nullptr) gx_row[p.index] += d_angle * p.value;
+      return;
+    case ParamRef::Kind::kInputProduct:  // angle = x_i x_j
+      if (gx_row != nullptr) {
+        const int j = p.second_index();
+        gx_row[p.index] += d_angle * static_cast<double>(inputs[j]);
+        gx_row[j] += d_angle * static_cast<double>(inputs[p.index]);
+      }
+      return;
+    default: return;
+  }
+}
+
+/**
+ * @brief Gradient of f = <psi0|A|psi0> with respect to the features of amplitude embedding `emb`,
+ * given u = A psi0 (n-qubit vector; A Hermitian) and the sample's inputs: a real change d of psi0
+ * changes f by 2 Re<u|d>, then the chain rule through padding and normalisation.
+ */
+inline void amplitude_embedding_gradient(const Operation& emb, int n, const std::complex<double>* u,
+                                         const std::vector<double>& features, double* gx_row) {
+  const AmplitudeSpec& a = emb.amplitude;
+  const int k = static_cast<int>(emb.wires.size());
+  const Index dim = Index{1} << k;
+  std::vector<int> bits;
+  for (int w : emb.wires) bits.push_back(wire_to_bit(n, w));
+  const GateLayout L = make_layout(n, bits.data(), k, nullptr, 0);
+  std::vector<double> g(dim);
+  double norm2 = 0;
+  for (Index j = 0; j < dim; ++j) {
+    norm2 += features[j] * features[j];
+    g[j] = 2.0 * u[L.scatter(j)].real();
+  }
+  if (a.normalize) {  // psi0 = v / |v|: d psi0 / dv = (I - psi0 psi0^T) / |v|
+    const double norm = std::sqrt(norm2);
+    double ug = 0;
+    for (Index j = 0; j < dim; ++j) ug += features[j] / norm * g[j];
+    for (Index j = 0; j < dim; ++j) g[j] = (g[j] - features[j] / norm * ug) / norm;
+  }
+  for (int j = 0; j < a.num_features; ++j) gx_row[a.feature_offset + j] += g[j];
+}
+
+/// The padded feature vector v of an amplitude embedding for one sample (2^k entries).
+template <class T>
+std::vector<double> embedding_features(const Operation& emb, const T* inputs) {
+  const AmplitudeSpec& a = emb.amplitude;
+  std::vector<double> v(Index{1} << emb.wires.size(), a.pad);
+  for (int j = 0; j < a.num_features; ++j) v[j] = static_cast<double>(inputs[a.feature_offset + j]);
+  return v;
+}
+
+/// Writes per-sample rows gw [B, P] and gx [B, F] (double) to the outputs: shared weights summed
+/// over the batch in sample order. Null outputs are skipped.
+template <class T>
+void write_gradients(const BatchInputs<T>& in, const std::vector<double>& gw, const std::vector<double>& gx,
+                     T* grad_weights, T* grad_inputs) {
+  const Index B = in.batch_size, P = static_cast<Index>(in.num_weights), F = static_cast<Index>(in.num_inputs);
+  if (grad_weights != nullptr) {
+    if (in.weights_per_sample) {
+      for (Index i = 0; i < B * P; ++i) grad_weights[i] = static_cast<T>(gw[i]);
+    } else {
+      for (Index p = 0; p < P; ++p) {
+        double s = 0;
+        for (Index b = 0; b < B; ++b) s += gw[b * P + p];
+        grad_weights[p] = static_cast<T>(s);
+      }
+    }
+  }
+  if (grad_inputs != nullptr) {
+    for (Index i = 0; i < B * F; ++i) grad_inputs[i] = static_cast<T>(gx[i]);
+  }
+}
+
+}  // namespace torchq::detail
