@@ -94,8 +94,12 @@ def main() -> int:
     ap.add_argument("--lr", type=float, default=0.01)
     ap.add_argument("--weight-decay", type=float, default=0.01)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=1,
+                    help="torch threads (default 1: batches are tiny, more threads only add synchronisation; 0 = torch's default)")
     ap.add_argument("--quiet", action="store_true", help="no progress bars")
     args = ap.parse_args()
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
 
     x_train, y_train = load_csv(os.path.join(args.data, "breast_cancer_train.csv"))
     x_test, y_test = load_csv(os.path.join(args.data, "breast_cancer_test.csv"))

@@ -1,0 +1,40 @@
+/**
+ * @file device_refusal.cpp
+ * @brief torchq simulates on the CPU. Tensors on another device (CUDA, MPS, XPU) get this clear
+ * error instead of the dispatcher's generic "could not run with arguments from the backend".
+ */
+#include <ATen/core/dispatch/Dispatcher.h>
+#include <torch/library.h>
+
+namespace torchq_ops {
+namespace {
+
+void refuse_device(const c10::OperatorHandle& op, torch::jit::Stack* stack) {
+  std::string device = "a non-CPU device";
+  for (const c10::IValue& v : *stack) {
+    if (v.isTensor() && v.toTensor().defined() && !v.toTensor().device().is_cpu()) {
+      device = v.toTensor().device().str();
+      break;
+    }
+  }
+  TORCH_CHECK(false, op.schema().name(), ": torchq simulates on the CPU, but got tensors on ", device,
+              ". Move the program, observables, weights and inputs with .cpu() (and the result back with .to(device)).");
+}
+
+constexpr const char* kTensorOps[] = {"expval", "_expval_backward", "var", "_var_backward", "probs",
+                                      "_probs_backward", "state", "_state_backward", "sample",
+                                      "expval_estimated", "_expval_estimated_backward"};
+
+}  // namespace
+
+TORCH_LIBRARY_IMPL(torchq, CUDA, m) {
+  for (const char* name : kTensorOps) m.impl(name, torch::CppFunction::makeFromBoxedFunction<&refuse_device>());
+}
+TORCH_LIBRARY_IMPL(torchq, MPS, m) {
+  for (const char* name : kTensorOps) m.impl(name, torch::CppFunction::makeFromBoxedFunction<&refuse_device>());
+}
+TORCH_LIBRARY_IMPL(torchq, XPU, m) {
+  for (const char* name : kTensorOps) m.impl(name, torch::CppFunction::makeFromBoxedFunction<&refuse_device>());
+}
+
+}  // namespace torchq_ops
