@@ -331,7 +331,7 @@ int main(int argc, char** argv) {
     const Dataset test_set = classifier::read_csv(o.data_dir + "/breast_cancer_test.csv");
     const int64_t num_features = train_set.x.size(1);
     const int64_t num_classes = train_set.y.max().item<int64_t>() + 1;
-    std::printf("breast cancer: %lld train / %lld test samples, %lld features, %lld classes; %d torch threads\n",
+    std::printf("breast cancer: %lld train / %lld test samples, %lld features, %lld classes; torch threads: %d\n",
                 static_cast<long long>(train_set.size()), static_cast<long long>(test_set.size()),
                 static_cast<long long>(num_features), static_cast<long long>(num_classes), torch::get_num_threads());
 

@@ -7,8 +7,8 @@
  *
  * Hamiltonian: H2 at the equilibrium bond length 0.7414 Angstrom, STO-3G basis, Jordan-Wigner
  * mapping onto 4 qubits (spin orbitals 0 up, 0 down, 1 up, 1 down), in Hartree, nuclear
- * repulsion included: the 15 coefficients as OpenFermion computes them (also used, for example,
- * by Tangelo's test of its Jordan-Wigner mapping, tangelo/toolboxes/qubit_mappings/tests).
+ * repulsion included: the 15 coefficients as OpenFermion computes them (the same values serve
+ * as the reference in, for example, Tangelo's test of its Jordan-Wigner mapping).
  *
  * Ansatz: the Hartree-Fock state |1100> (X on wires 0 and 1) followed by a double excitation
  * G(theta) with one trainable angle. torchq has no DoubleExcitation gate, so it is built from

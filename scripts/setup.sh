@@ -28,8 +28,8 @@ if ! "$PY" -c 'import torch, sys; sys.exit(0 if torch.__version__.startswith("2.
   log "pip install torch==2.13.0"
   "$PY" -m pip install -q torch==2.13.0
 fi
-PIP_PKGS=(numpy pytest scikit-build-core pennylane matplotlib tqdm)
-PIP_MODS=(numpy pytest scikit_build_core pennylane matplotlib tqdm)
+PIP_PKGS=(numpy pytest scikit-build-core pennylane matplotlib tqdm scikit-learn)
+PIP_MODS=(numpy pytest scikit_build_core pennylane matplotlib tqdm sklearn)
 pip_missing=()
 for i in "${!PIP_PKGS[@]}"; do
   "$PY" -c "import ${PIP_MODS[$i]}" 2>/dev/null || pip_missing+=("${PIP_PKGS[$i]}")
@@ -38,6 +38,9 @@ if [ ${#pip_missing[@]} -gt 0 ]; then
   log "pip install ${pip_missing[*]}"
   "$PY" -m pip install -q "${pip_missing[@]}" torch==2.13.0
 fi
+
+log "exporting the breast-cancer data set to build/data (idempotent)"
+"$PY" scripts/export_dataset.py --out build/data
 
 [ "${TORCHQ_SKIP_BUILD:-0}" = "1" ] && exit 0
 
