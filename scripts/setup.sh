@@ -3,6 +3,8 @@
 # like; what is already there is left alone, and the build is incremental.
 #   scripts/setup.sh            install what is missing, then build (C++ and the Python package)
 #   TORCHQ_SKIP_BUILD=1 ...     install only
+#   scripts/setup.sh --peers    also the benchmark's peers (PennyLane, TorchQuantum, Qiskit ML),
+#                               one virtual environment each (scripts/setup_peers.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -61,5 +63,9 @@ if [ ! -f "$stamp" ] || [ -n "$(find torchq ops python pyproject.toml CMakeLists
   log "pip install --no-build-isolation . (builds libtorchq_ops.so into the package)"
   "$PY" -m pip install -q --no-build-isolation .
   touch "$stamp"
+fi
+if [ "${1:-}" = "--peers" ]; then
+  log "the benchmark's peers: one virtual environment each under .venv-peers/"
+  bash scripts/setup_peers.sh
 fi
 log "ready: scripts/run.sh runs the main job, scripts/test.sh runs every test"
