@@ -1,6 +1,8 @@
 /// @file adjoint.cpp
 #include "torchq/adjoint.h"
 
+#include "torchq/gradients.h"
+
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -12,34 +14,6 @@ namespace {
 template <class T>
 Complex<T> to_t(std::complex<double> z) {
   return {static_cast<T>(z.real()), static_cast<T>(z.imag())};
-}
-
-/// Gradient with respect to the features of an amplitude embedding, from lambda at the start.
-template <class T>
-void amplitude_embedding_grad(const Operation& emb, int n, const Complex<T>* lambda, const T* inputs,
-                              double* grad_inputs_row) {
-  const AmplitudeSpec& a = emb.amplitude;
-  const int k = static_cast<int>(emb.wires.size());
-  const Index dim = Index{1} << k;
-  std::vector<int> bits;
-  for (int w : emb.wires) bits.push_back(wire_to_bit(n, w));
-  const GateLayout L = make_layout(n, bits.data(), k, nullptr, 0);
-  std::vector<double> v(dim), g(dim);
-  double norm2 = 0;
-  for (Index j = 0; j < dim; ++j) {
-    v[j] = j < static_cast<Index>(a.num_features) ? static_cast<double>(inputs[a.feature_offset + j]) : a.pad;
-    norm2 += v[j] * v[j];
-    // f = <psi0|A|psi0> with lambda = A psi0: a real change d of psi0 changes f by 2 Re<lambda|d>.
-    g[j] = 2.0 * static_cast<double>(lambda[L.scatter(j)].real());
-  }
-  if (a.normalize) {
-    // u = v / |v|: du/dv = (I - u u^T) / |v|.
-    const double norm = std::sqrt(norm2);
-    double ug = 0;
-    for (Index j = 0; j < dim; ++j) ug += v[j] / norm * g[j];
-    for (Index j = 0; j < dim; ++j) g[j] = (g[j] - v[j] / norm * ug) / norm;
-  }
-  for (int j = 0; j < a.num_features; ++j) grad_inputs_row[a.feature_offset + j] += g[j];
 }
 
 }  // namespace
@@ -74,17 +48,7 @@ void adjoint_backward(const CompiledCircuit& c, const BatchInputs<T>& in, Adjoin
     const auto& prims = c.primitives;
     // d/dangle, scaled into the weight or input feature(s) the angle came from.
     auto accumulate = [&](const Primitive& p, double d_angle) {
-      if (p.param.kind == ParamRef::Kind::kWeight) {
-        if (gw_row != nullptr) gw_row[p.param.index] += d_angle * p.param.value;
-      } else if (gx_row != nullptr) {
-        if (p.param.kind == ParamRef::Kind::kInputProduct) {  // angle = x_i x_j
-          const int i2 = p.param.second_index();
-          gx_row[p.param.index] += d_angle * static_cast<double>(x[i2]);
-          gx_row[i2] += d_angle * static_cast<double>(x[p.param.index]);
-        } else {  // angle = value * x_i
-          gx_row[p.param.index] += d_angle * p.param.value;
-        }
-      }
+      detail::add_angle_gradient(p.param, d_angle, x, gw_row, gx_row);
     };
     auto wanted = [&](const Primitive& p) {
       return p.has_param && p.param.differentiable() && p.structure != Structure::kBasisFlip &&
@@ -141,23 +105,14 @@ void adjoint_backward(const CompiledCircuit& c, const BatchInputs<T>& in, Adjoin
       apply_primitive(lambda, c, p, w, x, true, k, inner);
     }
     for (int bit = 0; bit < n; ++bit) flush_bit(bit);
-    if (emb != nullptr && gx_row != nullptr) amplitude_embedding_grad(*emb, n, lambda, x, gx_row);
+    if (emb != nullptr && gx_row != nullptr) {
+      std::vector<std::complex<double>> u(size);
+      for (Index i = 0; i < size; ++i) u[i] = lambda[i];
+      detail::amplitude_embedding_gradient(*emb, n, u.data(), detail::embedding_features(*emb, x), gx_row);
+    }
   });
 
-  if (grad_weights != nullptr) {
-    if (in.weights_per_sample) {
-      for (Index i = 0; i < B * P; ++i) grad_weights[i] = static_cast<T>(gw[i]);
-    } else {
-      for (Index p = 0; p < P; ++p) {
-        double s = 0;
-        for (Index b = 0; b < B; ++b) s += gw[b * P + p];
-        grad_weights[p] = static_cast<T>(s);
-      }
-    }
-  }
-  if (grad_inputs != nullptr) {
-    for (Index i = 0; i < B * F; ++i) grad_inputs[i] = static_cast<T>(gx[i]);
-  }
+  detail::write_gradients(in, gw, gx, grad_weights, grad_inputs);
 }
 
 template <class T>

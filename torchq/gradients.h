@@ -1,11 +1,10 @@
 /**
  * @file gradients.h
- * @brief Helpers shared by the backward passes of the estimators (density_matrix.h,
+ * @brief Helpers shared by every backward pass (adjoint.cpp, density_matrix.h,
  * parameter_shift.h): the chain rule from an angle to the weight or features it came from, the
  * gradient of an amplitude embedding's features, and the reduction of per-sample gradient rows.
  *
- * They follow adjoint.cpp exactly (its copies are private to that file): per-sample rows are
- * accumulated in double and reduced over the batch in sample order, so the result does not
+ * Per-sample rows are accumulated in double and reduced over the batch in sample order, so the result does not
  * depend on the thread count.
  */
 #pragma once
