@@ -148,6 +148,28 @@ def loadavg():
         return [0.0, 0.0, 0.0]
 
 
+def torchq_build():
+    """Which torchq was measured: the checkout's commit (and whether it had changes) and the
+    installed library's modification time (the version string alone does not say)."""
+    out = {}
+    try:
+        sha = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
+                             text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        if sha:
+            out["commit"] = sha + ("+changes" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        pass
+    r = subprocess.run([sys.executable, "-c", "import os, torchq; p = torchq.library_path(); "
+                        "print(p); print(int(os.path.getmtime(p)))"], capture_output=True, text=True)
+    if r.returncode == 0 and len(r.stdout.split()) == 2:
+        path, mtime = r.stdout.split()
+        out["library"] = path
+        out["built"] = datetime.datetime.fromtimestamp(int(mtime)).strftime("%Y-%m-%d %H:%M")
+    return out
+
+
 def mem_available_mb():
     try:
         with open("/proc/meminfo") as f:
@@ -410,7 +432,15 @@ def tables(results, frameworks, cfg, machine, describe, mode):
         v = ", ".join(f"{k} {x}" for k, x in d.get("versions", {}).items() if k != "torch")
         vers.append(f"{SHORT[fw]} ({v}; {d.get('precision', '?').split(' ')[0]})")
     torch_v = describe.get("torchq", describe.get(frameworks[0], {})).get("versions", {}).get("torch", "?")
-    lines.append(f"Versions: {'; '.join(vers)}; torch {torch_v} (CPU) everywhere.")
+    tb = machine.get("torchq_build", {})
+    build = ""
+    if tb:
+        build = " torchq measured: " + ", ".join(
+            x for x in (f"commit {tb['commit']}" if "commit" in tb else "",
+                        f"library built {tb['built']}" if "built" in tb else "",
+                        f"REINSTALLED during the run ({tb['rebuilt_during_run']}): some points measured "
+                        "the older build" if tb.get("rebuilt_during_run") else "") if x) + "."
+    lines.append(f"Versions: {'; '.join(vers)}; torch {torch_v} (CPU) everywhere.{build}")
     lines.append("")
     lines.append("Forward + backward time per batch, milliseconds (median of the repeats after warm-up); "
                  "in brackets peer time / torchq time. "
@@ -732,8 +762,12 @@ def main(argv=None):
     outdir = os.path.abspath(args.out)
     logdir = os.path.join(outdir, "logs")
     os.makedirs(logdir, exist_ok=True)
+    for old in os.listdir(logdir):  # the logs are this run's
+        if old.endswith(".log"):
+            os.remove(os.path.join(logdir, old))
     mem_limit_mb = (args.mem_limit_gb * 1024) if args.mem_limit_gb else min(16 * 1024, 0.6 * mem_available_mb())
     machine = machine_info()
+    machine["torchq_build"] = torchq_build()
     t_start = time.time()
     log(f"mode {args.mode}: qubits {cfg['qubits']} (+{cfg['extra_qubits']} torchq), layers {cfg['layers']}, "
         f"batch {cfg['batches']}, threads {cfg['threads']}, limit {cfg['limit']:g} s/point, "
@@ -777,6 +811,11 @@ def main(argv=None):
     elapsed = time.time() - t_start
 
     machine["loadavg_start"], machine["loadavg_end"] = load_start[0], load_end[0]
+    built_end = torchq_build().get("built")
+    if built_end != machine["torchq_build"].get("built"):
+        machine["torchq_build"]["rebuilt_during_run"] = built_end
+        log(f"warning: torchq's library was reinstalled during the run (built {built_end}); runners started "
+            "before that measured the older build")
     md_table = tables(results, frameworks, cfg, machine, describe, args.mode)
     md_grad = grad_section(grad) if grad else ""
     md_targets = targets(results, cfg, probe)
