@@ -755,8 +755,8 @@ def main(argv=None):
         print("scripts/bench installs nothing, and this is missing:", file=sys.stderr)
         for p in problems:
             print(f"  - {p}", file=sys.stderr)
-        print("Run scripts/setup.sh (torchq) and scripts/setup_peers.sh (the peers' venvs), or pick "
-              "frameworks with --frameworks.", file=sys.stderr)
+        print("Run scripts/setup.sh --peers (torchq and the peers' venvs), or scripts/setup_peers.sh for the "
+              "peers alone, or pick frameworks with --frameworks.", file=sys.stderr)
         return 2
 
     outdir = os.path.abspath(args.out)
