@@ -654,8 +654,9 @@ def plot(results, frameworks, cfg, outdir):
                 for fw in frameworks:
                     pts = sorted((n, r["time_s"] * 1e3) for (f, tt, n, LL, BB), r in idx.items()
                                  if f == fw and tt == t and LL == L and BB == B and r["status"] == "ok")
-                    if pts:
+                    if pts:  # one colour per framework in every panel, whoever is missing
                         ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", ms=3,
+                                color=f"C{list(FRAMEWORKS).index(fw)}",
                                 label=FRAMEWORKS[fw]["label"], lw=2.2 if fw == "torchq" else 1.2)
                 ax.set_yscale("log")
                 ax.set_title(f"{L} layers, batch {B}", fontsize=9)
@@ -664,12 +665,12 @@ def plot(results, frameworks, cfg, outdir):
                     ax.set_ylabel("fwd+bwd time per batch (ms)")
                 if i == nl - 1:
                     ax.set_xlabel("qubits")
-        handles, labels = [], []
+        found = {}
         for ax in axes.flat:
             for h, lab in zip(*ax.get_legend_handles_labels()):
-                if lab not in labels:
-                    handles.append(h)
-                    labels.append(lab)
+                found.setdefault(lab, h)
+        labels = [FRAMEWORKS[f]["label"] for f in frameworks if FRAMEWORKS[f]["label"] in found]
+        handles = [found[lab] for lab in labels]
         fig.legend(handles, labels, loc="upper center", ncol=len(labels), fontsize=8)
         fig.suptitle(f"{t} thread{'s' if t > 1 else ''}; missing points: timeout / oom (limit {cfg['limit']:g} s)",
                      y=0.005, va="bottom", fontsize=8)
@@ -731,8 +732,17 @@ def main(argv=None):
     ap.add_argument("--limit", type=float, help="time limit per point in seconds (default: the mode's)")
     ap.add_argument("--mem-limit-gb", type=float,
                     help="a point whose RSS passes this is killed as oom (default 60%% of MemAvailable, at most 16)")
+    ap.add_argument("--from-json", metavar="RESULTS_JSON",
+                    help="measure nothing: rewrite the tables, report, CSV and plots of an earlier run from its "
+                         "results.json into --out")
     ap.set_defaults(mode="default")
     args = ap.parse_args(argv)
+    if args.from_json:
+        with open(args.from_json) as f:
+            run = json.load(f)
+        run.setdefault("memory_probe", [])
+        os.makedirs(args.out, exist_ok=True)
+        return write_outputs(run, os.path.abspath(args.out))
 
     cfg = dict(MODES[args.mode])
     for key in ("qubits", "layers", "batches", "threads"):
@@ -816,7 +826,18 @@ def main(argv=None):
         machine["torchq_build"]["rebuilt_during_run"] = built_end
         log(f"warning: torchq's library was reinstalled during the run (built {built_end}); runners started "
             "before that measured the older build")
-    md_table = tables(results, frameworks, cfg, machine, describe, args.mode)
+    run = dict(mode=args.mode, config=cfg, machine=machine, describe=describe, frameworks=frameworks,
+               gradient_check=grad, memory_probe=probe, results=results, elapsed_s=elapsed)
+    return write_outputs(run, outdir)
+
+
+def write_outputs(run, outdir):
+    """Writes table.md, report.md, results.csv, results.json and the plots of a run, and prints the
+    table, the gradient check and the targets. Returns the exit status (1: gradients disagree)."""
+    mode, cfg, machine, describe = run["mode"], run["config"], run["machine"], run["describe"]
+    grad, probe, results, elapsed = run["gradient_check"], run["memory_probe"], run["results"], run["elapsed_s"]
+    frameworks = run.get("frameworks") or [f for f in FRAMEWORKS if any(r["framework"] == f for r in results)]
+    md_table = tables(results, frameworks, cfg, machine, describe, mode)
     md_grad = grad_section(grad) if grad else ""
     md_targets = targets(results, cfg, probe)
     md_mem = memory_table(results, frameworks, cfg)
@@ -827,15 +848,14 @@ def main(argv=None):
         d = describe.get(fw, {})
         notes.append(f"- {FRAMEWORKS[fw]['label']}: {d.get('method', '?')}; {d.get('precision', '?')}; "
                      + ", ".join(f"{k} {v}" for k, v in d.get("versions", {}).items()))
-    report = [f"# torchq vs peers ({args.mode} run, {elapsed / 60:.1f} min)", "", md_table, "## Memory", "",
-              md_mem, probe_table(probe), "## Gradient check", "", md_grad, "## Targets", "", md_targets, "## Notes", "",
-              "\n".join(notes), ""]
+    report = [f"# torchq vs peers ({mode} run, {elapsed / 60:.1f} min)", "", md_table, "## Memory", "",
+              md_mem, probe_table(probe), "## Gradient check", "", md_grad, "## Targets", "", md_targets,
+              "## Notes", "", "\n".join(notes), ""]
     with open(os.path.join(outdir, "report.md"), "w") as f:
         f.write("\n".join(report))
     write_csv(results, cfg, os.path.join(outdir, "results.csv"))
     with open(os.path.join(outdir, "results.json"), "w") as f:
-        json.dump(dict(mode=args.mode, config=cfg, machine=machine, describe=describe, gradient_check=grad,
-                       memory_probe=probe, results=results, elapsed_s=elapsed), f, indent=1)
+        json.dump(run, f, indent=1)
     pngs = plot(results, frameworks, cfg, outdir)
 
     print()
