@@ -20,6 +20,11 @@ TORCH_LIBRARY(torchq, m) {
   m.def("expval(Tensor program, Tensor observables, Tensor weights, Tensor inputs) -> Tensor");
   m.def("_expval_backward(Tensor grad_out, Tensor program, Tensor observables, Tensor weights, Tensor inputs, "
         "bool need_weights, bool need_inputs) -> (Tensor, Tensor)");
+  // expval's training pair: the forward also returns the final states [B, 2^n] (complex), which
+  // the backward starts its sweep from (used by expval's autograd kernel when they fit).
+  m.def("_expval_keep_states(Tensor program, Tensor observables, Tensor weights, Tensor inputs) -> (Tensor, Tensor)");
+  m.def("_expval_backward_from_states(Tensor grad_out, Tensor program, Tensor observables, Tensor weights, "
+        "Tensor inputs, Tensor final_states, bool need_weights, bool need_inputs) -> (Tensor, Tensor)");
   m.def("var(Tensor program, Tensor observables, Tensor weights, Tensor inputs) -> Tensor");
   m.def("_var_backward(Tensor grad_out, Tensor program, Tensor observables, Tensor weights, Tensor inputs, "
         "bool need_weights, bool need_inputs) -> (Tensor, Tensor)");

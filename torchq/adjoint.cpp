@@ -20,7 +20,8 @@ Complex<T> to_t(std::complex<double> z) {
 
 template <class T>
 void adjoint_backward(const CompiledCircuit& c, const BatchInputs<T>& in, AdjointSeed<T> seed, T* grad_weights,
-                      T* grad_inputs, const Executor& ex, bool seed_needs_scratch) {
+                      T* grad_inputs, const Executor& ex, bool seed_needs_scratch,
+                      const Complex<T>* final_states) {
   require_no_channels(c, "adjoint backward");  // noise channels: see estimators.h
   const auto& k = kernels::active_kernels<T>();
   const int n = c.circuit.num_qubits();
@@ -40,7 +41,13 @@ void adjoint_backward(const CompiledCircuit& c, const BatchInputs<T>& in, Adjoin
     const T* x = in.inputs_of(b);
     Complex<T>* psi = st[0].data();
     Complex<T>* lambda = st[1].data();
-    run_circuit(psi, c, w, x, k, inner);
+    if (final_states != nullptr) {
+      // The sweep un-applies gates to psi in place: work on a copy of the kept state.
+      const Complex<T>* kept = final_states + b * size;
+      inner.parallel_for(size, kAmplitudeGrain, [&](Index lo, Index hi) { std::copy(kept + lo, kept + hi, psi + lo); });
+    } else {
+      run_circuit(psi, c, w, x, k, inner);
+    }
     inner.parallel_for(size, kAmplitudeGrain, [&](Index lo, Index hi) { std::fill(lambda + lo, lambda + hi, Complex<T>{0}); });
     if (!seed(b, psi, lambda, seed_needs_scratch ? st[2].data() : nullptr, inner)) return;  // zero upstream gradient: zero gradient
     double* gw_row = gw.empty() ? nullptr : gw.data() + b * P;
@@ -58,32 +65,37 @@ void adjoint_backward(const CompiledCircuit& c, const BatchInputs<T>& in, Adjoin
     // lambda for all of them) when a gate on that wire comes, or at the end. Gates on other wires
     // commute with the block's generators, so the inner products are unchanged.
     std::array<std::vector<const Primitive*>, kMaxQubits> pending;
+    // The block on a wire, in sweep order g = 0, 1, ... (last gate of the circuit first), with
+    // W_0 = I and W_{g+1} = U_g^dagger W_g: gate g sees psi_g = W_g psi and lambda_g = W_g lambda,
+    // so <lambda_g|G_g|psi_g> = sum_ij (W_g^dagger G_g W_g)_ij S_ij with S the cross density of
+    // (lambda, psi) on the wire. One kernel pass gives S and applies W_count to both states.
     auto flush_bit = [&](int bit) {
       auto& list = pending[bit];
-      for (std::size_t start = 0; start < list.size(); start += kernels::kMaxBlockGates) {
-        const int count = static_cast<int>(std::min<std::size_t>(kernels::kMaxBlockGates, list.size() - start));
-        std::array<Complex<T>, 4 * kernels::kMaxBlockGates> udag{}, gen{};
-        for (int g = 0; g < count; ++g) {
-          const Primitive& p = *list[start + g];
-          const detail::Mat2 m = detail::matrix_1q(p, w, x);
-          udag[4 * g + 0] = to_t<T>(std::conj(m[0]));
-          udag[4 * g + 1] = to_t<T>(std::conj(m[2]));
-          udag[4 * g + 2] = to_t<T>(std::conj(m[1]));
-          udag[4 * g + 3] = to_t<T>(std::conj(m[3]));
-          if (wanted(p)) {
-            const Generator& G = p.generator;  // on the target: X, Y, Z or |1><1|
-            if (G.proj_mask != 0) gen[4 * g + 3] = 1;
-            else if (G.num_y != 0) { gen[4 * g + 1] = Complex<T>(0, -1); gen[4 * g + 2] = Complex<T>(0, 1); }
-            else if (G.xmask != 0) { gen[4 * g + 1] = 1; gen[4 * g + 2] = 1; }
-            else { gen[4 * g + 0] = 1; gen[4 * g + 3] = -1; }
-          }
+      if (list.empty()) return;
+      std::vector<detail::Mat2> derivative_ops(list.size());  // W_g^dagger G_g W_g
+      detail::Mat2 W = {1.0, 0.0, 0.0, 1.0};
+      for (std::size_t g = 0; g < list.size(); ++g) {
+        const Primitive& p = *list[g];
+        if (wanted(p)) {
+          const Generator& G = p.generator;  // on the target: X, Y, Z or |1><1|
+          const std::complex<double> i1(0, 1);
+          detail::Mat2 gm{};
+          if (G.proj_mask != 0) gm = {0.0, 0.0, 0.0, 1.0};
+          else if (G.num_y != 0) gm = {0.0, -i1, i1, 0.0};
+          else if (G.xmask != 0) gm = {0.0, 1.0, 1.0, 0.0};
+          else gm = {1.0, 0.0, 0.0, -1.0};
+          derivative_ops[g] = detail::mat2_mul(detail::mat2_adjoint(W), detail::mat2_mul(gm, W));
         }
-        const kernels::BlockProducts z =
-            k.adjoint_block1(psi, lambda, list[start]->layout, count, udag.data(), gen.data(), inner);
-        for (int g = 0; g < count; ++g) {
-          const Primitive& p = *list[start + g];
-          if (wanted(p)) accumulate(p, 2.0 * p.generator.coeff * z.z[g].imag());
-        }
+        W = detail::mat2_mul(detail::mat2_adjoint(detail::matrix_1q(p, w, x)), W);
+      }
+      const std::array<Complex<T>, 4> v = {to_t<T>(W[0]), to_t<T>(W[1]), to_t<T>(W[2]), to_t<T>(W[3])};
+      const kernels::CrossDensity S = k.adjoint_block1(psi, lambda, list[0]->layout, v.data(), inner);
+      for (std::size_t g = 0; g < list.size(); ++g) {
+        const Primitive& p = *list[g];
+        if (!wanted(p)) continue;
+        std::complex<double> z = 0;
+        for (int e = 0; e < 4; ++e) z += derivative_ops[g][e] * S.s[e];
+        accumulate(p, 2.0 * p.generator.coeff * z.imag());
       }
       list.clear();
     };
@@ -118,7 +130,7 @@ void adjoint_backward(const CompiledCircuit& c, const BatchInputs<T>& in, Adjoin
 template <class T>
 void adjoint_expval_backward(const CompiledCircuit& c, const std::vector<CompiledObservable>& obs,
                              const BatchInputs<T>& in, const T* grad_out, T* grad_weights, T* grad_inputs,
-                             const Executor& ex) {
+                             const Executor& ex, const Complex<T>* final_states) {
   const int n = c.circuit.num_qubits();
   const Index K = obs.size();
   auto seed = [&](Index b, const Complex<T>* psi, Complex<T>* lambda, Complex<T>*, const Executor& inner) {
@@ -128,7 +140,7 @@ void adjoint_expval_backward(const CompiledCircuit& c, const std::vector<Compile
     apply_observables_add(lambda, psi, n, obs, scales.data(), inner);
     return true;
   };
-  adjoint_backward<T>(c, in, seed, grad_weights, grad_inputs, ex);
+  adjoint_backward<T>(c, in, seed, grad_weights, grad_inputs, ex, false, final_states);
 }
 
 template <class T>
@@ -201,7 +213,7 @@ void adjoint_variance_backward(const CompiledCircuit& c, const std::vector<Compi
 
 #define TORCHQ_INSTANTIATE(T)                                                                              \
   template void adjoint_backward<T>(const CompiledCircuit&, const BatchInputs<T>&, AdjointSeed<T>, T*, T*,         \
-                                    const Executor&, bool);                                                    \
+                                    const Executor&, bool, const Complex<T>*);                                 \
   template void adjoint_variance_backward<T>(const CompiledCircuit&, const std::vector<CompiledObservable>&,     \
                                              const BatchInputs<T>&, const T*, T*, T*, const Executor&);         \
   template void adjoint_probs_backward<T>(const CompiledCircuit&, const std::vector<int>&, const BatchInputs<T>&, \
@@ -214,9 +226,9 @@ TORCHQ_INSTANTIATE(double)
 
 template void adjoint_expval_backward<float>(const CompiledCircuit&, const std::vector<CompiledObservable>&,
                                              const BatchInputs<float>&, const float*, float*, float*,
-                                             const Executor&);
+                                             const Executor&, const Complex<float>*);
 template void adjoint_expval_backward<double>(const CompiledCircuit&, const std::vector<CompiledObservable>&,
                                               const BatchInputs<double>&, const double*, double*, double*,
-                                              const Executor&);
+                                              const Executor&, const Complex<double>*);
 
 }  // namespace torchq

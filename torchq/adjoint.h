@@ -33,7 +33,8 @@ using AdjointSeed =
  */
 template <class T>
 void adjoint_backward(const CompiledCircuit& c, const BatchInputs<T>& in, AdjointSeed<T> seed, T* grad_weights,
-                      T* grad_inputs, const Executor& ex, bool seed_needs_scratch = false);
+                      T* grad_inputs, const Executor& ex, bool seed_needs_scratch = false,
+                      const Complex<T>* final_states = nullptr);
 
 /// Gradients of sum_{b,k} grad_out[b,k] * Var_b(O_k): lambda = O^2 psi - 2 <O> O psi per observable.
 template <class T>
@@ -60,11 +61,13 @@ void adjoint_state_backward(const CompiledCircuit& c, const BatchInputs<T>& in, 
  * @param grad_weights [P] (accumulated over the batch, in sample order) or [B, P] if the weights
  *                     are per sample; may be null to skip
  * @param grad_inputs  [B, F]; may be null to skip
+ * @param final_states [B, 2^n] the final states the forward kept (expval's final_states), or
+ *                     null: the sweep then runs each sample's circuit first
  * Outputs are overwritten, not accumulated into.
  */
 template <class T>
 void adjoint_expval_backward(const CompiledCircuit& c, const std::vector<CompiledObservable>& obs,
                              const BatchInputs<T>& in, const T* grad_out, T* grad_weights, T* grad_inputs,
-                             const Executor& ex);
+                             const Executor& ex, const Complex<T>* final_states = nullptr);
 
 }  // namespace torchq

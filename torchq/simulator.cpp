@@ -232,9 +232,7 @@ void run_circuit(Complex<T>* psi, const CompiledCircuit& c, const T* weights, co
         pending[b] = m;
         pending_layout[b] = &p.layout;
       } else {
-        const Mat2& q = pending[b];  // m * q: q was applied first
-        pending[b] = {m[0] * q[0] + m[1] * q[2], m[0] * q[1] + m[1] * q[3], m[2] * q[0] + m[3] * q[2],
-                      m[2] * q[1] + m[3] * q[3]};
+        pending[b] = detail::mat2_mul(m, pending[b]);  // the pending product was applied first
       }
       continue;
     }
@@ -248,13 +246,15 @@ void run_circuit(Complex<T>* psi, const CompiledCircuit& c, const T* weights, co
 
 template <class T>
 void expval(const CompiledCircuit& c, const std::vector<CompiledObservable>& obs, const BatchInputs<T>& in,
-            T* out, const Executor& ex) {
+            T* out, const Executor& ex, Complex<T>* final_states) {
   require_no_channels(c, "expval");  // noise channels: see estimators.h
   const auto& k = kernels::active_kernels<T>();
   const int n = c.circuit.num_qubits();
   const Index nobs = obs.size();
-  detail::for_each_sample<T>(in.batch_size, n, 1, 0, ex, "expval", [&](Index b, const Executor& inner, auto& st) {
-    Complex<T>* psi = st[0].data();
+  const Index size = Index{1} << n;
+  const int own_states = final_states != nullptr ? 0 : 1;
+  detail::for_each_sample<T>(in.batch_size, n, own_states, 0, ex, "expval", [&](Index b, const Executor& inner, auto& st) {
+    Complex<T>* psi = final_states != nullptr ? final_states + b * size : st[0].data();
     run_circuit(psi, c, in.weights_of(b), in.inputs_of(b), k, inner);
     std::vector<double> values(nobs);
     expectations(psi, n, obs, values.data(), inner);
@@ -384,7 +384,7 @@ void sample(const CompiledCircuit& c, const std::vector<int>& wires, const Batch
   template void run_circuit<T>(Complex<T>*, const CompiledCircuit&, const T*, const T*,                         \
                                const kernels::KernelTable<T>&, const Executor&);                              \
   template void expval<T>(const CompiledCircuit&, const std::vector<CompiledObservable>&, const BatchInputs<T>&, \
-                          T*, const Executor&);                                                               \
+                          T*, const Executor&, Complex<T>*);                                                  \
   template void variance<T>(const CompiledCircuit&, const std::vector<CompiledObservable>&,                     \
                             const BatchInputs<T>&, T*, const Executor&);                                       \
   template void probs<T>(const CompiledCircuit&, const std::vector<int>&, const BatchInputs<T>&, T*,            \

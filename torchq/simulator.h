@@ -62,10 +62,14 @@ template <class T>
 void run_circuit(Complex<T>* psi, const CompiledCircuit& c, const T* weights, const T* inputs,
                  const kernels::KernelTable<T>& k, const Executor& ex);
 
-/// Expectation values: out [B, K] for K observables.
+/**
+ * @brief Expectation values: out [B, K] for K observables.
+ * @param final_states if not null, [B, 2^n]: each sample's circuit runs in its row, which keeps
+ *        the final state (for a backward pass that then need not run the circuit again).
+ */
 template <class T>
 void expval(const CompiledCircuit& c, const std::vector<CompiledObservable>& obs, const BatchInputs<T>& in,
-            T* out, const Executor& ex);
+            T* out, const Executor& ex, Complex<T>* final_states = nullptr);
 
 /// Variances: out [B, K].
 template <class T>
@@ -95,6 +99,14 @@ void validate_wires(const std::vector<int>& wires, int num_qubits, const std::st
 namespace detail {
 
 using Mat2 = std::array<std::complex<double>, 4>;
+
+/// a * b for row-major 2x2 matrices.
+inline Mat2 mat2_mul(const Mat2& a, const Mat2& b) {
+  return {a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1] * b[3], a[2] * b[0] + a[3] * b[2], a[2] * b[1] + a[3] * b[3]};
+}
+
+/// The conjugate transpose.
+inline Mat2 mat2_adjoint(const Mat2& a) { return {std::conj(a[0]), std::conj(a[2]), std::conj(a[1]), std::conj(a[3])}; }
 
 /// A one-qubit primitive without controls: these fuse (forward) and sweep as blocks (adjoint).
 bool is_uncontrolled_1q(const Primitive& p);

@@ -6,11 +6,14 @@
  * kernel of their own that refuses second derivatives by name.
  */
 #include <ATen/core/dispatch/Dispatcher.h>
+#include <c10/core/impl/LocalDispatchKeySet.h>
 #include <torch/autograd.h>
 #include <torch/library.h>
 
 #include "ops/autograd/no_double_backward.h"
 #include "ops/common.h"
+
+#include <cstdlib>
 
 namespace torchq_ops {
 namespace {
@@ -76,9 +79,96 @@ class ObservableFunction : public torch::autograd::Function<ObservableFunction<N
   }
 };
 
+// ---- expval keeping its final states for the backward ----
+
+/// Bytes of kept final states torchq allows per expval call: TORCHQ_KEEP_STATES_MB (default 1024;
+/// 0 turns keeping off), and never more than a quarter of the memory limit (torchq/memory.h).
+std::uint64_t keep_states_limit_bytes() {
+  static const std::uint64_t from_env = [] {
+    const char* v = std::getenv("TORCHQ_KEEP_STATES_MB");
+    char* end = nullptr;
+    const unsigned long long mb = v != nullptr ? std::strtoull(v, &end, 10) : 1024ULL;
+    return (v != nullptr && (end == v || *end != '\0')) ? 1024ULL << 20 : static_cast<std::uint64_t>(mb) << 20;
+  }();
+  return std::min<std::uint64_t>(from_env, torchq::memory_limit_bytes() / 4);
+}
+
+/// A tensor with real data on the CPU: not a fake, functional or other Python-level wrapper.
+bool is_plain_cpu(const at::Tensor& t) {
+  static const c10::DispatchKeySet wrappers({c10::DispatchKey::Python, c10::DispatchKey::PythonTLSSnapshot,
+                                             c10::DispatchKey::Functionalize});
+  return t.device().is_cpu() && !t.is_meta() && (t.key_set() & wrappers).empty();
+}
+
+/**
+ * Whether expval should keep the final states for the backward: gradients are wanted, the
+ * tensors are real CPU tensors (while tracing, a fake program has no qubit count to size the
+ * states by), and the states fit the limit. Otherwise the backward runs the circuit again: the
+ * same gradients, one forward pass slower.
+ */
+bool keep_final_states(const at::Tensor& program, const at::Tensor& weights, const at::Tensor& inputs) {
+  if (!at::GradMode::is_enabled() || !(weights.requires_grad() || inputs.requires_grad())) return false;
+  if (!is_plain_cpu(program) || !is_plain_cpu(weights) || !is_plain_cpu(inputs)) return false;
+  // A Python dispatch mode (FakeTensorMode, tracing) may be active over real tensors.
+  if (c10::impl::tls_is_dispatch_key_included(c10::DispatchKey::Python)) return false;
+  if (program.scalar_type() != at::kDouble || program.dim() != 1 || program.numel() < 3 || inputs.dim() != 2) {
+    return false;  // malformed: the regular path reports what is wrong
+  }
+  const double nq = program.contiguous().data_ptr<double>()[2];  // header: magic, version, qubits, ...
+  if (!(nq >= 1 && nq <= torchq::kMaxQubits)) return false;
+  const std::uint64_t one = torchq::state_bytes(static_cast<int>(nq), 2 * weights.element_size());
+  const std::uint64_t batch = static_cast<std::uint64_t>(std::max<int64_t>(inputs.size(0), 1));
+  const std::uint64_t limit = keep_states_limit_bytes();
+  return one <= limit && batch <= limit / one;
+}
+
+struct KeptName { static constexpr const char* value = "expval"; static constexpr const char* method = kAdjoint; };
+
+class ExpvalKeepingStates : public torch::autograd::Function<ExpvalKeepingStates> {
+ public:
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& program, const at::Tensor& observables,
+                            const at::Tensor& weights, const at::Tensor& inputs) {
+    static auto op = c10::Dispatcher::singleton()
+                         .findSchemaOrThrow("torchq::_expval_keep_states", "")
+                         .typed<std::tuple<at::Tensor, at::Tensor>(const at::Tensor&, const at::Tensor&,
+                                                                   const at::Tensor&, const at::Tensor&)>();
+    at::AutoDispatchBelowADInplaceOrView guard;
+    auto [values, states] = op.call(program, observables, weights, inputs);
+    ctx->save_for_backward({program, observables, weights, inputs, states});
+    return values;
+  }
+  static variable_list backward(AutogradContext* ctx, variable_list grads);
+};
+
+std::tuple<at::Tensor, at::Tensor> expval_backward_from_states_autograd(
+    const at::Tensor& grad_out, const at::Tensor& program, const at::Tensor& observables, const at::Tensor& weights,
+    const at::Tensor& inputs, const at::Tensor& final_states, bool nw, bool nx) {
+  static auto op = c10::Dispatcher::singleton()
+                       .findSchemaOrThrow("torchq::_expval_backward_from_states", "")
+                       .typed<std::tuple<at::Tensor, at::Tensor>(const at::Tensor&, const at::Tensor&,
+                                                                 const at::Tensor&, const at::Tensor&,
+                                                                 const at::Tensor&, const at::Tensor&, bool, bool)>();
+  auto out = NoDoubleBackward<KeptName>::apply(grad_out, weights, inputs, [&] {
+    return op.call(grad_out, program, observables, weights, inputs, final_states, nw, nx);
+  });
+  return {out[0], out[1]};
+}
+
+variable_list ExpvalKeepingStates::backward(AutogradContext* ctx, variable_list grads) {
+  const auto s = ctx->get_saved_variables();
+  const bool nw = ctx->needs_input_grad(2), nx = ctx->needs_input_grad(3);
+  auto [gw, gx] = expval_backward_from_states_autograd(grads[0], s[0], s[1], s[2], s[3], s[4], nw, nx);
+  return {at::Tensor(), at::Tensor(), if_needed(gw, nw), if_needed(gx, nx)};
+}
+
 template <class Name>
 at::Tensor observable_autograd(const at::Tensor& program, const at::Tensor& observables, const at::Tensor& weights,
                                const at::Tensor& inputs) {
+  if constexpr (std::is_same_v<Name, ExpvalName>) {
+    if (keep_final_states(program, weights, inputs)) {
+      return ExpvalKeepingStates::apply(program, observables, weights, inputs);
+    }
+  }
   return ObservableFunction<Name>::apply(program, observables, weights, inputs);
 }
 
@@ -165,6 +255,7 @@ at::Tensor state_autograd(const at::Tensor& program, const at::Tensor& weights, 
 TORCH_LIBRARY_IMPL(torchq, Autograd, m) {
   m.impl("expval", &observable_autograd<ExpvalName>);
   m.impl("_expval_backward", &observable_backward_autograd<ExpvalName>);
+  m.impl("_expval_backward_from_states", &expval_backward_from_states_autograd);
   m.impl("var", &observable_autograd<VarName>);
   m.impl("_var_backward", &observable_backward_autograd<VarName>);
   m.impl("probs", &probs_autograd);

@@ -1,6 +1,10 @@
 /**
  * @file expval_kernel.cpp
- * @brief CPU kernels of expval, var and _expval_backward: check, then call the core.
+ * @brief CPU kernels of expval, var and their backward ops: check, then call the core.
+ *
+ * _expval_keep_states / _expval_backward_from_states are expval's training pair: the forward
+ * keeps each sample's final state (the circuit runs in it), so the adjoint sweep starts from it
+ * instead of running the circuit again (see ops/autograd/autograd_kernels.cpp for when).
  */
 #include <torch/library.h>
 
@@ -22,6 +26,30 @@ at::Tensor expval_cpu(const at::Tensor& program, const at::Tensor& observables, 
   return out;
 }
 
+std::tuple<at::Tensor, at::Tensor> expval_keep_states_cpu(const at::Tensor& program, const at::Tensor& observables,
+                                                          const at::Tensor& weights, const at::Tensor& inputs) {
+  const auto c = program_from_tensor(program);
+  const int n = c.circuit.num_qubits();
+  const auto obs = observables_from_tensor(observables, n);
+  const Batch b = check_batch(c, weights, inputs, "expval");
+  const at::ScalarType ct = b.weights.scalar_type() == at::kFloat ? at::kComplexFloat : at::kComplexDouble;
+  // The kept states are B full states: refuse before allocating when they cannot fit.
+  call_core("expval", [&] {
+    torchq::check_state_memory(n, 2 * b.weights.element_size(), static_cast<std::uint64_t>(b.batch_size), 0,
+                               "expval (keeping the final states for backward)");
+  });
+  at::Tensor out = at::empty({b.batch_size, static_cast<int64_t>(obs.size())}, b.weights.options());
+  at::Tensor states = at::empty({b.batch_size, int64_t{1} << n}, b.weights.options().dtype(ct));
+  ThreadShare share;
+  AT_DISPATCH_FLOATING_TYPES(b.weights.scalar_type(), "torchq_expval_keep_states", [&] {
+    auto* kept = reinterpret_cast<torchq::Complex<scalar_t>*>(states.data_ptr());
+    call_core("expval", [&] {
+      torchq::expval<scalar_t>(c, obs, batch_view<scalar_t>(c, b), out.data_ptr<scalar_t>(), share.executor(), kept);
+    });
+  });
+  return {out, states};
+}
+
 at::Tensor var_cpu(const at::Tensor& program, const at::Tensor& observables, const at::Tensor& weights,
                    const at::Tensor& inputs) {
   const auto c = program_from_tensor(program);
@@ -39,10 +67,10 @@ at::Tensor var_cpu(const at::Tensor& program, const at::Tensor& observables, con
 enum class Measured { kExpval, kVar };
 
 template <Measured M>
-std::tuple<at::Tensor, at::Tensor> observable_backward_cpu(const at::Tensor& grad_out, const at::Tensor& program,
-                                                           const at::Tensor& observables, const at::Tensor& weights,
-                                                           const at::Tensor& inputs, bool need_weights,
-                                                           bool need_inputs) {
+std::tuple<at::Tensor, at::Tensor> observable_backward_impl(const at::Tensor& grad_out, const at::Tensor& program,
+                                                            const at::Tensor& observables, const at::Tensor& weights,
+                                                            const at::Tensor& inputs, const at::Tensor* kept_states,
+                                                            bool need_weights, bool need_inputs) {
   const char* name = M == Measured::kExpval ? "expval backward" : "var backward";
   const auto c = program_from_tensor(program);
   const auto obs = observables_from_tensor(observables, c.circuit.num_qubits());
@@ -52,6 +80,17 @@ std::tuple<at::Tensor, at::Tensor> observable_backward_cpu(const at::Tensor& gra
                     "torchq.", name, ": grad_out must have shape [", b.batch_size, ", ", obs.size(), "], got ",
                     grad_out.sizes());
   const at::Tensor g = grad_out.to(b.weights.scalar_type()).contiguous();
+  at::Tensor kept;
+  if (kept_states != nullptr) {
+    const at::ScalarType ct = b.weights.scalar_type() == at::kFloat ? at::kComplexFloat : at::kComplexDouble;
+    const int64_t size = int64_t{1} << c.circuit.num_qubits();
+    TORCH_CHECK_VALUE(kept_states->scalar_type() == ct && kept_states->device().is_cpu() && kept_states->dim() == 2 &&
+                          kept_states->size(0) == b.batch_size && kept_states->size(1) == size,
+                      "torchq.", name, ": final_states must be the ", ct, " CPU tensor [", b.batch_size, ", ", size,
+                      "] that torchq::_expval_keep_states returned, got ", kept_states->scalar_type(), " ",
+                      kept_states->sizes(), " on ", kept_states->device());
+    kept = kept_states->contiguous();
+  }
   at::Tensor gw = need_weights ? at::empty_like(b.weights) : at::empty({0}, b.weights.options());
   at::Tensor gx = need_inputs ? at::empty_like(b.inputs) : at::empty({0}, b.weights.options());
   ThreadShare share;
@@ -60,8 +99,9 @@ std::tuple<at::Tensor, at::Tensor> observable_backward_cpu(const at::Tensor& gra
     scalar_t* gxp = need_inputs && gx.numel() > 0 ? gx.data_ptr<scalar_t>() : nullptr;
     call_core(name, [&] {
       if constexpr (M == Measured::kExpval) {
+        const auto* kp = kept.defined() ? reinterpret_cast<const torchq::Complex<scalar_t>*>(kept.data_ptr()) : nullptr;
         torchq::adjoint_expval_backward<scalar_t>(c, obs, batch_view<scalar_t>(c, b), g.data_ptr<scalar_t>(), gwp, gxp,
-                                                  share.executor());
+                                                  share.executor(), kp);
       } else {
         torchq::adjoint_variance_backward<scalar_t>(c, obs, batch_view<scalar_t>(c, b), g.data_ptr<scalar_t>(), gwp,
                                                     gxp, share.executor());
@@ -71,6 +111,25 @@ std::tuple<at::Tensor, at::Tensor> observable_backward_cpu(const at::Tensor& gra
   return {gw, gx};
 }
 
+template <Measured M>
+std::tuple<at::Tensor, at::Tensor> observable_backward_cpu(const at::Tensor& grad_out, const at::Tensor& program,
+                                                           const at::Tensor& observables, const at::Tensor& weights,
+                                                           const at::Tensor& inputs, bool need_weights,
+                                                           bool need_inputs) {
+  return observable_backward_impl<M>(grad_out, program, observables, weights, inputs, nullptr, need_weights,
+                                     need_inputs);
+}
+
+std::tuple<at::Tensor, at::Tensor> expval_backward_from_states_cpu(const at::Tensor& grad_out,
+                                                                   const at::Tensor& program,
+                                                                   const at::Tensor& observables,
+                                                                   const at::Tensor& weights, const at::Tensor& inputs,
+                                                                   const at::Tensor& final_states, bool need_weights,
+                                                                   bool need_inputs) {
+  return observable_backward_impl<Measured::kExpval>(grad_out, program, observables, weights, inputs, &final_states,
+                                                     need_weights, need_inputs);
+}
+
 }  // namespace
 
 TORCH_LIBRARY_IMPL(torchq, CPU, m) {
@@ -78,6 +137,8 @@ TORCH_LIBRARY_IMPL(torchq, CPU, m) {
   m.impl("var", &var_cpu);
   m.impl("_expval_backward", &observable_backward_cpu<Measured::kExpval>);
   m.impl("_var_backward", &observable_backward_cpu<Measured::kVar>);
+  m.impl("_expval_keep_states", &expval_keep_states_cpu);
+  m.impl("_expval_backward_from_states", &expval_backward_from_states_cpu);
 }
 
 }  // namespace torchq_ops

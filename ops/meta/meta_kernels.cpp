@@ -46,6 +46,12 @@ std::tuple<at::Tensor, at::Tensor> expval_backward_meta(const at::Tensor& grad_o
   return {grad_like(weights, need_weights), need_inputs ? grad_like(inputs, true) : weights.new_empty({0})};
 }
 
+std::tuple<at::Tensor, at::Tensor> expval_backward_from_states_meta(
+    const at::Tensor& grad_out, const at::Tensor& program, const at::Tensor& observables, const at::Tensor& weights,
+    const at::Tensor& inputs, const at::Tensor& final_states, bool need_weights, bool need_inputs) {
+  return expval_backward_meta(grad_out, program, observables, weights, inputs, need_weights, need_inputs);
+}
+
 at::Tensor probs_meta(const at::Tensor& program, const at::Tensor& weights, const at::Tensor& inputs,
                       at::IntArrayRef wires) {
   check_program_meta(program);
@@ -104,6 +110,9 @@ TORCH_LIBRARY_IMPL(torchq, Meta, m) {
   m.impl("var", &expval_meta);  // same shapes as expval
   m.impl("_expval_backward", &expval_backward_meta);
   m.impl("_var_backward", &expval_backward_meta);  // same shapes
+  m.impl("_expval_backward_from_states", &expval_backward_from_states_meta);
+  // _expval_keep_states has no Meta kernel: its second output's shape [B, 2^n] is in the program's
+  // data. expval's autograd kernel uses it only on real CPU tensors, never while tracing.
   m.impl("probs", &probs_meta);
   m.impl("_probs_backward", &probs_backward_meta);
   m.impl("state", &state_meta);

@@ -29,12 +29,10 @@ const char* isa_name(Isa isa);
 /// Largest number of targets of a dense k-qubit kernel (a 64x64 matrix).
 inline constexpr int kMaxDenseTargets = 6;
 
-/// Most gates one adjoint_block1 call takes (longer blocks are split by the caller).
-inline constexpr int kMaxBlockGates = 8;
-
-/// Inner products <lambda|G_j|psi_j> of one adjoint block, one per gate.
-struct BlockProducts {
-  std::complex<double> z[kMaxBlockGates] = {};
+/// The 2x2 cross density of one adjoint block: s[2i+j] = sum_k conj(lambda_k,i) psi_k,j, where
+/// k runs over the amplitude pairs of the block's wire and i, j are the wire's bit.
+struct CrossDensity {
+  std::complex<double> s[4] = {};
 };
 
 template <class T>
@@ -56,13 +54,13 @@ struct KernelTable {
   /// k-qubit dense matrix (row-major 2^k x 2^k), k <= kMaxDenseTargets.
   void (*densek)(C* psi, const GateLayout& L, const C* m, const Executor& ex);
   /**
-   * One step of the adjoint sweep for a block of `count` uncontrolled one-qubit gates on one wire
-   * (listed last gate first): for each gate j, z[j] = <lambda|G_j|psi> with the 2x2 generator
-   * gen[4j..4j+3], then psi and lambda <- udag[4j..4j+3] applied. One pass over both states for
-   * the whole block; the sums run over fixed blocks, so they do not depend on the thread count.
+   * One step of the adjoint sweep for a block of uncontrolled one-qubit gates on one wire: returns
+   * the cross density of (lambda, psi) on the wire as they are, then applies the 2x2 matrix v (the
+   * product of the block's un-applies) to both. One pass over both states whatever the block's
+   * length: every <lambda_j|G_j|psi_j> of the block follows from the 2x2 result (see adjoint.cpp).
+   * The sums run over fixed blocks, so they do not depend on the thread count.
    */
-  BlockProducts (*adjoint_block1)(C* psi, C* lambda, const GateLayout& L, int count, const C* udag, const C* gen,
-                                  const Executor& ex);
+  CrossDensity (*adjoint_block1)(C* psi, C* lambda, const GateLayout& L, const C* v, const Executor& ex);
   /// Reads and writes every amplitude once (psi[i] = -psi[i]): the memory-bandwidth bound.
   void (*read_write_pass)(C* psi, Index size, const Executor& ex);
 };

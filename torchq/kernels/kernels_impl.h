@@ -98,41 +98,70 @@ void dense2_run(T* __restrict p0, T* __restrict p1, T* __restrict p2, T* __restr
   }
 }
 
-/// sum over a run of conj(l)^T G a for the 2x2 matrix G (the pairs (a0, a1) and (l0, l1)).
-/// Eight partial sums in fixed order: vectorisable, and the same for any thread count.
+/// Running sums of a cross density in vector lanes (see cross_density_run); kWidth is even, so a
+/// lane's parity is the part (re or im) its a-element came from.
 template <class T>
-void generator_inner_run(const T* __restrict a0, const T* __restrict a1, const T* __restrict l0,
-                         const T* __restrict l1, Index len, T g00r, T g00i, T g01r, T g01i, T g10r, T g10i, T g11r,
-                         T g11i, T* zr_out, T* zi_out) {
-  constexpr int kLanes = 8;
-  T zr[kLanes] = {}, zi[kLanes] = {};
-  Index j = 0;
-  for (; j + kLanes <= len; j += kLanes) {
-    for (int q = 0; q < kLanes; ++q) {
-      const Index e = 2 * (j + q);
-      const T ar = a0[e], ai = a0[e + 1], br = a1[e], bi = a1[e + 1];
-      const T ga_r = g00r * ar - g00i * ai + g01r * br - g01i * bi, ga_i = g00r * ai + g00i * ar + g01r * bi + g01i * br;
-      const T gb_r = g10r * ar - g10i * ai + g11r * br - g11i * bi, gb_i = g10r * ai + g10i * ar + g11r * bi + g11i * br;
-      const T cr = l0[e], ci = l0[e + 1], dr = l1[e], di = l1[e + 1];
-      zr[q] += cr * ga_r + ci * ga_i + dr * gb_r + di * gb_i;
-      zi[q] += cr * ga_i - ci * ga_r + dr * gb_i - di * gb_r;
+struct CrossLanes {
+  static constexpr int kWidth = 8;
+  // p[r] += l * a, q[r] += l * (a with each pair's parts swapped), r = 2i + j for conj(l_i) a_j.
+  T p0[kWidth] = {}, q0[kWidth] = {}, p1[kWidth] = {}, q1[kWidth] = {};
+  T p2[kWidth] = {}, q2[kWidth] = {}, p3[kWidth] = {}, q3[kWidth] = {};
+
+  /// Adds the sums to out[8] (re, im of the four entries) in double and clears them.
+  void flush(double* out) {
+    const T* P[4] = {p0, p1, p2, p3};
+    const T* Q[4] = {q0, q1, q2, q3};
+    for (int r = 0; r < 4; ++r) {
+      double re = 0, im = 0;
+      for (int k = 0; k < kWidth; k += 2) {
+        re += static_cast<double>(P[r][k]) + static_cast<double>(P[r][k + 1]);
+        im += static_cast<double>(Q[r][k]) - static_cast<double>(Q[r][k + 1]);
+      }
+      out[2 * r] += re;
+      out[2 * r + 1] += im;
+    }
+    *this = CrossLanes{};
+  }
+};
+
+/// Adds the cross density of a run, sum conj(l_i) a_j over the pairs (a0, a1), (l0, l1), to the
+/// lanes (the vectorised part, len a multiple of kWidth / 2) and to out[8] (the rest, in double).
+/// On the interleaved (re, im) arrays: Re conj(l) a = sum of l * a, Im conj(l) a = sum of l times
+/// a with parts swapped, even lanes minus odd lanes. Fixed order: the same for any thread count.
+template <class T>
+void cross_density_run(const T* __restrict a0, const T* __restrict a1, const T* __restrict l0,
+                       const T* __restrict l1, Index len, CrossLanes<T>& acc, double* out) {
+  constexpr int W = CrossLanes<T>::kWidth;
+  const Index n = 2 * len;
+  Index i = 0;
+  CrossLanes<T> s = acc;  // a local copy stays in registers (acc may alias, for all GCC knows)
+  for (; i + W <= n; i += W) {
+    for (int q = 0; q < W; ++q) {
+      const T x0 = a0[i + q], x0s = a0[i + (q ^ 1)], x1 = a1[i + q], x1s = a1[i + (q ^ 1)];
+      const T y0 = l0[i + q], y1 = l1[i + q];
+      s.p0[q] += y0 * x0;
+      s.q0[q] += y0 * x0s;
+      s.p1[q] += y0 * x1;
+      s.q1[q] += y0 * x1s;
+      s.p2[q] += y1 * x0;
+      s.q2[q] += y1 * x0s;
+      s.p3[q] += y1 * x1;
+      s.q3[q] += y1 * x1s;
     }
   }
-  T sr = 0, si = 0;
-  for (; j < len; ++j) {
-    const Index e = 2 * j;
-    const T ar = a0[e], ai = a0[e + 1], br = a1[e], bi = a1[e + 1];
-    const T ga_r = g00r * ar - g00i * ai + g01r * br - g01i * bi, ga_i = g00r * ai + g00i * ar + g01r * bi + g01i * br;
-    const T gb_r = g10r * ar - g10i * ai + g11r * br - g11i * bi, gb_i = g10r * ai + g10i * ar + g11r * bi + g11i * br;
-    sr += l0[e] * ga_r + l0[e + 1] * ga_i + l1[e] * gb_r + l1[e + 1] * gb_i;
-    si += l0[e] * ga_i - l0[e + 1] * ga_r + l1[e] * gb_i - l1[e + 1] * gb_r;
+  acc = s;
+  for (; i < n; i += 2) {
+    const double ar = a0[i], ai = a0[i + 1], br = a1[i], bi = a1[i + 1];
+    const double cr = l0[i], ci = l0[i + 1], dr = l1[i], di = l1[i + 1];
+    out[0] += cr * ar + ci * ai;
+    out[1] += cr * ai - ci * ar;
+    out[2] += cr * br + ci * bi;
+    out[3] += cr * bi - ci * br;
+    out[4] += dr * ar + di * ai;
+    out[5] += dr * ai - di * ar;
+    out[6] += dr * br + di * bi;
+    out[7] += dr * bi - di * br;
   }
-  for (int q = 0; q < kLanes; ++q) {
-    sr += zr[q];
-    si += zi[q];
-  }
-  *zr_out = sr;
-  *zi_out = si;
 }
 
 /**
@@ -306,42 +335,36 @@ void densek(Complex<T>* psi, const GateLayout& L, const Complex<T>* m, const Exe
   });
 }
 
-/// BlockProducts with a sum, local to this instruction set (see base_of for why).
-struct ProductsSum {
-  std::complex<double> z[kMaxBlockGates] = {};
-  ProductsSum& operator+=(const ProductsSum& o) {
-    for (int j = 0; j < kMaxBlockGates; ++j) z[j] += o.z[j];
+/// CrossDensity with a sum, local to this instruction set (see base_of for why).
+struct DensitySum {
+  std::complex<double> s[4] = {};
+  DensitySum& operator+=(const DensitySum& o) {
+    for (int j = 0; j < 4; ++j) s[j] += o.s[j];
     return *this;
   }
 };
 
 template <class T>
-BlockProducts adjoint_block1(Complex<T>* psi, Complex<T>* lambda, const GateLayout& L, int count,
-                             const Complex<T>* udag, const Complex<T>* gen, const Executor& ex) {
+CrossDensity adjoint_block1(Complex<T>* psi, Complex<T>* lambda, const GateLayout& L, const Complex<T>* v,
+                            const Executor& ex) {
   const Index t = Index{1} << L.target_bits[0];
+  const T vr[4] = {v[0].real(), v[1].real(), v[2].real(), v[3].real()};
+  const T vi[4] = {v[0].imag(), v[1].imag(), v[2].imag(), v[3].imag()};
   constexpr Index kBlock = Index{1} << 13;
-  const ProductsSum total = deterministic_sum<ProductsSum>(ex, count_of(L), kBlock, [&](Index lo, Index hi) {
-    ProductsSum acc;
+  const DensitySum total = deterministic_sum<DensitySum>(ex, count_of(L), kBlock, [&](Index lo, Index hi) {
+    double acc[8] = {};
+    CrossLanes<T> lanes;
     auto step = [&](Index i0) {
-      Complex<T> a0 = psi[i0], a1 = psi[i0 | t], l0 = lambda[i0], l1 = lambda[i0 | t];
-      for (int g = 0; g < count; ++g) {
-        const Complex<T>* G = gen + 4 * g;
-        const Complex<T>* U = udag + 4 * g;
-        // conj(l)^T G a
-        const Complex<T> ga0 = mul_add2(G[0], a0, G[1], a1), ga1 = mul_add2(G[2], a0, G[3], a1);
-        acc.z[g] += std::complex<double>(
-            static_cast<double>(l0.real() * ga0.real() + l0.imag() * ga0.imag() + l1.real() * ga1.real() +
-                                l1.imag() * ga1.imag()),
-            static_cast<double>(l0.real() * ga0.imag() - l0.imag() * ga0.real() + l1.real() * ga1.imag() -
-                                l1.imag() * ga1.real()));
-        const Complex<T> na0 = mul_add2(U[0], a0, U[1], a1), na1 = mul_add2(U[2], a0, U[3], a1);
-        const Complex<T> nl0 = mul_add2(U[0], l0, U[1], l1), nl1 = mul_add2(U[2], l0, U[3], l1);
-        a0 = na0; a1 = na1; l0 = nl0; l1 = nl1;
-      }
-      psi[i0] = a0; psi[i0 | t] = a1; lambda[i0] = l0; lambda[i0 | t] = l1;
+      T* a0 = reinterpret_cast<T*>(psi + i0);
+      T* a1 = reinterpret_cast<T*>(psi + (i0 | t));
+      T* l0 = reinterpret_cast<T*>(lambda + i0);
+      T* l1 = reinterpret_cast<T*>(lambda + (i0 | t));
+      cross_density_run(a0, a1, l0, l1, 1, lanes, acc);
+      dense1_run(a0, a1, 1, vr[0], vi[0], vr[1], vi[1], vr[2], vi[2], vr[3], vi[3]);
+      dense1_run(l0, l1, 1, vr[0], vi[0], vr[1], vi[1], vr[2], vi[2], vr[3], vi[3]);
     };
-    // Contiguous runs go tile by tile: per gate, one vectorised inner-product loop and one
-    // vectorised update of both halves of psi and lambda, all while the tile sits in L1.
+    // Tile by tile: the sums read the tile, the two updates then find it in L1. Float lanes go
+    // to double after every tile (short float sums); double lanes once per block.
     auto run = [&](Index i0, Index len) {
       constexpr Index kTile = 256;
       for (Index j0 = 0; j0 < len; j0 += kTile) {
@@ -350,27 +373,20 @@ BlockProducts adjoint_block1(Complex<T>* psi, Complex<T>* lambda, const GateLayo
         T* a1 = reinterpret_cast<T*>(psi + ((i0 + j0) | t));
         T* l0 = reinterpret_cast<T*>(lambda + i0 + j0);
         T* l1 = reinterpret_cast<T*>(lambda + ((i0 + j0) | t));
-        for (int g = 0; g < count; ++g) {
-          const Complex<T>* G = gen + 4 * g;
-          const Complex<T>* U = udag + 4 * g;
-          if (G[0] != Complex<T>(0) || G[1] != Complex<T>(0) || G[2] != Complex<T>(0) || G[3] != Complex<T>(0)) {
-            T zr = 0, zi = 0;
-            generator_inner_run(a0, a1, l0, l1, m, G[0].real(), G[0].imag(), G[1].real(), G[1].imag(), G[2].real(),
-                                G[2].imag(), G[3].real(), G[3].imag(), &zr, &zi);
-            acc.z[g] += std::complex<double>(static_cast<double>(zr), static_cast<double>(zi));
-          }
-          dense1_run(a0, a1, m, U[0].real(), U[0].imag(), U[1].real(), U[1].imag(), U[2].real(), U[2].imag(),
-                     U[3].real(), U[3].imag());
-          dense1_run(l0, l1, m, U[0].real(), U[0].imag(), U[1].real(), U[1].imag(), U[2].real(), U[2].imag(),
-                     U[3].real(), U[3].imag());
-        }
+        cross_density_run(a0, a1, l0, l1, m, lanes, acc);
+        if constexpr (sizeof(T) < sizeof(double)) lanes.flush(acc);
+        dense1_run(a0, a1, m, vr[0], vi[0], vr[1], vi[1], vr[2], vi[2], vr[3], vi[3]);
+        dense1_run(l0, l1, m, vr[0], vi[0], vr[1], vi[1], vr[2], vi[2], vr[3], vi[3]);
       }
     };
     for_runs(L, lo, hi, run, step);
-    return acc;
+    lanes.flush(acc);
+    DensitySum out;
+    for (int j = 0; j < 4; ++j) out.s[j] = {acc[2 * j], acc[2 * j + 1]};
+    return out;
   });
-  BlockProducts out;
-  for (int j = 0; j < kMaxBlockGates; ++j) out.z[j] = total.z[j];
+  CrossDensity out;
+  for (int j = 0; j < 4; ++j) out.s[j] = total.s[j];
   return out;
 }
 
