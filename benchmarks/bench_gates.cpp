@@ -20,6 +20,10 @@
  * Targets sit at the middle wire (wire 0 is the most significant bit, see types.h), so the inner
  * runs are neither the contiguous low-bit case nor the strided top-bit case.
  *
+ * Rows named layer<T>/strongly_entangling/... time a whole strongly entangling layer (Rot on every
+ * wire, then a ring of CNOTs) blocked (blocked.h) and unblocked, with the counter "passes" (the
+ * layer's time in read_write_pass units; see bm_layer).
+ *
  * The state is allocated once per (qubit count, type) and reused by every row of that size, and
  * at most one state is alive at a time (26 qubits of complex<double> is 1 GiB).
  */
@@ -38,6 +42,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "torchq/blocked.h"
 #include "torchq/parallel_openmp.h"
 #include "torchq/torchq.h"
 
@@ -49,6 +54,8 @@ namespace {
 constexpr int kKernelQubits[] = {10, 14, 18, 22, 24, 26};
 constexpr int kPrimitiveQubits[] = {10, 14, 18, 24};
 constexpr int kThreads[] = {1, 2};
+/// Qubit counts of the strongly entangling layer rows (blocked vs unblocked forward pass).
+constexpr int kLayerQubits[] = {20, 24};
 
 enum class Gate { kRX, kRZ, kX, kCNOT, kIsingXX, kSWAP, kIsingZZ, kUnitary3, kReadWrite };
 
@@ -322,6 +329,58 @@ void bm_primitive(benchmark::State& state, Gate g, int n, int threads) {
   set_counters<T>(state, n, threads, seconds);
 }
 
+// ---------------------------------------------------------------------------------------------
+// A whole layer: the cache-blocked forward pass (blocked.h) against one kernel call per gate.
+
+/// Rot on every wire, then CNOT(i, (i + 1) mod n): 24 Rot and 24 CNOT at 24 qubits.
+CompiledCircuit strongly_entangling_layer(int n) {
+  Circuit c(n, 3 * n, 0);
+  for (int w = 0; w < n; ++w) {
+    c.add(GateId::Rot, {w}, {ParamRef::weight(3 * w), ParamRef::weight(3 * w + 1), ParamRef::weight(3 * w + 2)});
+  }
+  for (int w = 0; w < n; ++w) c.add(GateId::CNOT, {w, (w + 1) % n});
+  return compile(c);
+}
+
+enum class LayerMode { kUnblocked, kBlocked, kBlockedGates };
+
+/**
+ * Rows layer<T>/strongly_entangling/<mode>/qubits:n/threads:t, with counters
+ *   ns_per_amp  wall time of one forward pass / 2^n;
+ *   passes      that time / one read_write_pass of the same state with the same threads (the
+ *               x_rw of the gate rows): how many passes over DRAM the layer costs.
+ * Modes: unblocked = run_circuit_unblocked, blocked = run_circuit_blocked (both prepare |0>
+ * first, one write pass, and the blocked one builds its schedule per call as run_circuit does);
+ * blocked_gates = schedule + apply_gates_blocked on the current state, the gates alone.
+ */
+template <class T>
+void bm_layer(benchmark::State& state, int n, int threads, LayerMode mode) {
+  Complex<T>* psi = cached_state<T>(n);
+  const OpenMPExecutor ex(threads);
+  const auto& k = kernels::active_kernels<T>();
+  const CompiledCircuit cc = strongly_entangling_layer(n);
+  std::vector<T> w(3 * n);
+  for (int j = 0; j < 3 * n; ++j) w[j] = static_cast<T>(0.1 + 0.37 * j);
+  const int pad = kBlockPadBits, low = block_low_bits(sizeof(Complex<T>));
+  const int m = choose_local_bits(cc, sizeof(Complex<T>), pad, low);
+  state.counters["groups"] = make_block_schedule(cc, m, pad, low).num_groups();
+  state.counters["local_bits"] = m;
+  const double seconds = timed_loop(state, [&] {
+    switch (mode) {
+      case LayerMode::kUnblocked: run_circuit_unblocked<T>(psi, cc, w.data(), nullptr, k, ex); break;
+      case LayerMode::kBlocked: run_circuit_blocked<T>(psi, cc, w.data(), nullptr, k, ex); break;
+      case LayerMode::kBlockedGates:
+        apply_gates_blocked<T>(psi, cc, make_block_schedule(cc, choose_local_bits(cc, sizeof(Complex<T>), pad, low), pad, low),
+                               w.data(), nullptr, k, ex);
+        break;
+    }
+    benchmark::DoNotOptimize(psi);
+  });
+  set_counters<T>(state, n, threads, seconds);
+  state.counters["passes"] = state.counters["x_rw"];
+  state.counters.erase("x_rw");
+}
+
 /// Large states run a fixed number of passes (each is 10s to 100s of ms); smaller ones follow
 /// --benchmark_min_time.
 void size_policy(benchmark::internal::Benchmark* b, int n) {
@@ -341,7 +400,22 @@ void register_type(const char* type_name) {
     return std::string(kind) + "<" + type_name + ">/" + gs.name + "/qubits:" + std::to_string(n) +
            "/threads:" + std::to_string(t);
   };
+  int previous = 0;
   for (int n : kKernelQubits) {
+    // Layer rows of sizes in (previous, n], just before the rows of n.
+    for (int l : kLayerQubits) {
+      if (l <= previous || l > n) continue;
+      for (const auto& [mode, mode_name] : {std::pair{LayerMode::kUnblocked, "unblocked"},
+                                            std::pair{LayerMode::kBlocked, "blocked"},
+                                            std::pair{LayerMode::kBlockedGates, "blocked_gates"}}) {
+        for (int t : kThreads) {
+          const std::string name = std::string("layer<") + type_name + ">/strongly_entangling/" + mode_name +
+                                   "/qubits:" + std::to_string(l) + "/threads:" + std::to_string(t);
+          size_policy(benchmark::RegisterBenchmark(name.c_str(), bm_layer<T>, l, t, mode), l);
+        }
+      }
+    }
+    previous = n;
     for (const GateSpec& gs : kGates) {
       for (int t : kThreads) {
         size_policy(benchmark::RegisterBenchmark(row("kernel", gs, n, t).c_str(), bm_kernel<T>, gs.gate, n, t), n);

@@ -13,7 +13,7 @@ GateLayout make_layout(int num_qubits, const int* target_bits, int num_targets,
   std::array<int, GateLayout::kMaxBits> fixed{};
   int nf = 0;
   for (int t = 0; t < num_targets; ++t) {
-    L.target_bits[t] = target_bits[t];
+    L.target_bits[t] = static_cast<std::uint8_t>(target_bits[t]);
     fixed[nf++] = target_bits[t];
   }
   for (int c = 0; c < num_controls; ++c) {
@@ -22,7 +22,7 @@ GateLayout make_layout(int num_qubits, const int* target_bits, int num_targets,
   }
   std::sort(fixed.begin(), fixed.begin() + nf);
   L.num_fixed = nf;
-  for (int j = 0; j < nf; ++j) L.low_masks[j] = (Index{1} << fixed[j]) - 1;
+  for (int j = 0; j < nf; ++j) L.fixed_bits[j] = static_cast<std::uint8_t>(fixed[j]);
   return L;
 }
 

@@ -10,12 +10,14 @@
 
 #include <array>
 #include <bit>
+#include <cstdint>
 
 #include "torchq/types.h"
 
 namespace torchq {
 
-/// Bits a kernel keeps fixed while it loops over the others.
+/// Bits a kernel keeps fixed while it loops over the others. Positions are stored as bytes: every
+/// primitive of a compiled circuit holds one layout, so its size is the circuit's memory per gate.
 struct GateLayout {
   static constexpr int kMaxBits = 64;
 
@@ -23,12 +25,15 @@ struct GateLayout {
   int num_targets = 0;
   /// Bit position of each target, in the gate's own wire order: target 0 is the most
   /// significant bit of the gate's local matrix index (PennyLane's convention).
-  std::array<int, kMaxBits> target_bits{};
+  std::array<std::uint8_t, kMaxBits> target_bits{};
   /// Amplitudes are touched only where all these bits are 1.
   Index ctrl_mask = 0;
   int num_fixed = 0;
-  /// (1 << p) - 1 for each fixed bit position p, ascending.
-  std::array<Index, kMaxBits> low_masks{};
+  /// Each fixed bit position (targets and controls), ascending.
+  std::array<std::uint8_t, kMaxBits> fixed_bits{};
+
+  /// (1 << p) - 1 for the j-th fixed bit p.
+  Index low_mask(int j) const { return (Index{1} << fixed_bits[j]) - 1; }
 
   /// Number of loop iterations: free amplitudes of the unfixed bits.
   Index loop_count() const { return Index{1} << (num_qubits - num_fixed); }
@@ -36,7 +41,7 @@ struct GateLayout {
   /// Index with all fixed bits zero except the controls (set) for loop iteration k.
   Index base(Index k) const {
     for (int j = 0; j < num_fixed; ++j) {
-      const Index low = low_masks[j];
+      const Index low = low_mask(j);
       k = ((k & ~low) << 1) | (k & low);
     }
     return k | ctrl_mask;

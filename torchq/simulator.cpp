@@ -8,6 +8,7 @@
 #include <random>
 #include <set>
 
+#include "torchq/blocked.h"
 #include "torchq/errors.h"
 
 namespace torchq {
@@ -206,8 +207,8 @@ void apply_fused_1q(Complex<T>* psi, const GateLayout& L, const Mat2& m, const k
 }  // namespace
 
 template <class T>
-void run_circuit(Complex<T>* psi, const CompiledCircuit& c, const T* weights, const T* inputs,
-                 const kernels::KernelTable<T>& k, const Executor& ex) {
+void run_circuit_unblocked(Complex<T>* psi, const CompiledCircuit& c, const T* weights, const T* inputs,
+                           const kernels::KernelTable<T>& k, const Executor& ex) {
   prepare_state(psi, c, inputs, ex);
   // Gate fusion: consecutive uncontrolled one-qubit gates on a wire are multiplied into one 2x2
   // matrix (in double) and applied in one pass when another gate touches that wire, or at the end.
@@ -242,6 +243,23 @@ void run_circuit(Complex<T>* psi, const CompiledCircuit& c, const T* weights, co
     apply_primitive(psi, c, p, weights, inputs, false, k, ex);
   }
   flush_bits(n >= 64 ? ~Index{0} : (Index{1} << n) - 1);
+}
+
+template void run_circuit_unblocked<float>(Complex<float>*, const CompiledCircuit&, const float*, const float*,
+                                           const kernels::KernelTable<float>&, const Executor&);
+template void run_circuit_unblocked<double>(Complex<double>*, const CompiledCircuit&, const double*, const double*,
+                                            const kernels::KernelTable<double>&, const Executor&);
+
+template <class T>
+void run_circuit(Complex<T>* psi, const CompiledCircuit& c, const T* weights, const T* inputs,
+                 const kernels::KernelTable<T>& k, const Executor& ex) {
+  // A state beyond L2 is memory-bound: apply the gates in cache-sized groups, about one pass over
+  // the state per group instead of one per gate (blocked.h).
+  if (block_pays(c.circuit.num_qubits(), sizeof(Complex<T>))) {
+    run_circuit_blocked(psi, c, weights, inputs, k, ex);
+    return;
+  }
+  run_circuit_unblocked(psi, c, weights, inputs, k, ex);
 }
 
 template <class T>

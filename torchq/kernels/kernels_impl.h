@@ -23,7 +23,7 @@ namespace {
 // merged by the linker, and the surviving copy could carry AVX instructions.
 inline Index base_of(const GateLayout& L, Index k) {
   for (int j = 0; j < L.num_fixed; ++j) {
-    const Index low = L.low_masks[j];
+    const Index low = (Index{1} << L.fixed_bits[j]) - 1;
     k = ((k & ~low) << 1) | (k & low);
   }
   return k | L.ctrl_mask;
@@ -102,7 +102,7 @@ void dense2_run(T* __restrict p0, T* __restrict p1, T* __restrict p2, T* __restr
 /// lane's parity is the part (re or im) its a-element came from.
 template <class T>
 struct CrossLanes {
-  static constexpr int kWidth = 8;
+  static constexpr int kWidth = static_cast<int>(32 / sizeof(T));  // one 256-bit register per sum
   // p[r] += l * a, q[r] += l * (a with each pair's parts swapped), r = 2i + j for conj(l_i) a_j.
   T p0[kWidth] = {}, q0[kWidth] = {}, p1[kWidth] = {}, q1[kWidth] = {};
   T p2[kWidth] = {}, q2[kWidth] = {}, p3[kWidth] = {}, q3[kWidth] = {};
@@ -172,7 +172,7 @@ void cross_density_run(const T* __restrict a0, const T* __restrict a1, const T* 
  */
 template <class Run, class Single>
 inline void for_runs(const GateLayout& L, Index b, Index e, Run&& run_body, Single&& single) {
-  const Index run = L.num_fixed > 0 ? L.low_masks[0] + 1 : (e - b);
+  const Index run = L.num_fixed > 0 ? Index{1} << L.fixed_bits[0] : (e - b);
   if (run < 4) {
     for (Index k = b; k < e; ++k) single(base_of(L, k));
     return;

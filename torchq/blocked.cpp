@@ -1,0 +1,404 @@
+/// @file blocked.cpp
+/// @brief The block schedule and the group executor (see blocked.h for the design).
+#include "torchq/blocked.h"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+#include "torchq/simulator.h"
+#include "torchq/statevector.h"
+
+namespace torchq {
+namespace {
+
+/// Bits a primitive reads or writes: controls, targets and (parity gates) the Z mask.
+Index touched_bits(const Primitive& p) {
+  Index bits = p.layout.ctrl_mask | p.zmask;
+  for (int t = 0; t < p.layout.num_targets; ++t) bits |= Index{1} << p.layout.target_bits[t];
+  return bits;
+}
+
+/// Structures the group executor applies to a local buffer. Anything else (a noise channel, a
+/// controlled basis flip, which lowering never emits) is applied directly and ends the groups.
+bool blockable(const Primitive& p) {
+  switch (p.structure) {
+    case Structure::kDense1: case Structure::kDiag1: case Structure::kAntiDiag1: case Structure::kDense2:
+    case Structure::kSwap2: case Structure::kParity: case Structure::kDenseK:
+      return true;
+    case Structure::kBasisFlip: return p.layout.ctrl_mask == 0;
+    default: return false;
+  }
+}
+
+/// p with its layout (and parity mask) rebuilt for the m-qubit buffer of a group.
+Primitive localise(const Primitive& p, const std::array<int, 64>& pos, int m) {
+  Primitive q = p;
+  std::array<int, GateLayout::kMaxBits> targets{}, controls{};
+  for (int t = 0; t < p.layout.num_targets; ++t) targets[t] = pos[p.layout.target_bits[t]];
+  int nc = 0;
+  for (Index rest = p.layout.ctrl_mask; rest != 0; rest &= rest - 1) controls[nc++] = pos[std::countr_zero(rest)];
+  q.layout = make_layout(m, targets.data(), p.layout.num_targets, controls.data(), nc);
+  q.zmask = 0;
+  for (Index rest = p.zmask; rest != 0; rest &= rest - 1) q.zmask |= Index{1} << pos[std::countr_zero(rest)];
+  return q;
+}
+
+/// Local offset of global offset `global` (made of local bits only).
+std::uint32_t to_local(const std::array<int, 64>& pos, Index global) {
+  std::uint32_t out = 0;
+  for (Index rest = global; rest != 0; rest &= rest - 1) out |= std::uint32_t{1} << pos[std::countr_zero(rest)];
+  return out;
+}
+
+/// Chooses the group's local bits and their order, and fills the gather tables (blocked.h).
+void finish_step(BlockStep& st, const CompiledCircuit& c, int n, int m, Index low) {
+  // Local bits: the gate bits, the always-local low bits, then the lowest others up to m.
+  // Padding (local bits no gate touches) takes the lowest local positions, ascending.
+  st.local_pos.fill(-1);
+  st.local_mask = st.gate_mask | low;
+  for (int b = 0; b < n && std::popcount(st.local_mask) < m; ++b) st.local_mask |= Index{1} << b;
+  int next = 0;
+  for (Index rest = st.local_mask & ~st.gate_mask; rest != 0; rest &= rest - 1) {
+    st.local_pos[std::countr_zero(rest)] = next++;
+  }
+  for (Index rest = st.gate_mask; rest != 0; rest &= rest - 1) st.local_pos[std::countr_zero(rest)] = next++;
+  const int contiguous = std::min(m, std::countr_one(st.local_mask));
+  st.run_in_order = true;
+  for (int b = 0; b < contiguous; ++b) st.run_in_order &= st.local_pos[b] == b;
+  st.in_place = st.run_in_order && contiguous == m;
+  // In order: runs of all the contiguous low bits, copied with memcpy. Otherwise the gates touch
+  // some of the lowest bits, which the buffer holds above the padding: the gather transposes runs
+  // of only the always-local low bits (a 16- or 32-entry table that stays in L1).
+  st.run_bits = st.run_in_order ? contiguous : std::min(contiguous, std::max(1, std::countr_one(low)));
+  if (!st.run_in_order) {
+    st.run_offsets.resize(Index{1} << st.run_bits);
+    for (Index j = 0; j < st.run_offsets.size(); ++j) st.run_offsets[j] = to_local(st.local_pos, j);
+  }
+  std::vector<int> upper;  // local bits above the runs
+  for (int b = st.run_bits; b < n; ++b) {
+    if ((st.local_mask >> b) & 1U) {
+      upper.push_back(b);
+    } else {
+      st.outer_bits.push_back(b);
+    }
+  }
+  // Runs in buffer order (upper bits by local position): runs that differ only in padding bits
+  // interleave in the buffer, so a transposing gather fills each buffer line from consecutive runs
+  // while the line is still in L1. For in-order runs it is plain ascending order.
+  std::sort(upper.begin(), upper.end(), [&](int x, int y) { return st.local_pos[x] < st.local_pos[y]; });
+  const Index runs = Index{1} << upper.size();
+  st.run_global.resize(runs);
+  st.run_local.resize(runs);
+  for (Index r = 0; r < runs; ++r) {
+    Index off = 0;
+    for (std::size_t j = 0; j < upper.size(); ++j) {
+      if ((r >> j) & 1U) off |= Index{1} << upper[j];
+    }
+    st.run_global[r] = off;
+    st.run_local[r] = to_local(st.local_pos, off);
+  }
+  for (int i : st.prims) st.local.push_back(localise(c.primitives[i], st.local_pos, m));
+}
+
+template <class T>
+Complex<T> to_t(std::complex<double> z) {
+  return {static_cast<T>(z.real()), static_cast<T>(z.imag())};
+}
+
+/// One kernel call on the group buffer, with its coefficients resolved for the sample.
+struct LocalOp {
+  Structure kind = Structure::kSkip;
+  const GateLayout* layout = nullptr;
+  Index zmask = 0;
+  std::size_t coeff = 0;  ///< offset of the coefficients in the step's coefficient array
+};
+
+/// The kernel calls of one blocked step for one sample: uncontrolled one-qubit gates fused per
+/// local bit (as run_circuit does, per group), every other gate's matrix built once, not once per
+/// outer index.
+template <class T>
+void resolve_ops(const BlockStep& st, const CompiledCircuit& c, const T* weights, const T* inputs,
+                 std::vector<LocalOp>& ops, std::vector<Complex<T>>& coeffs) {
+  using detail::Mat2;
+  ops.clear();
+  coeffs.clear();
+  std::array<Mat2, 64> pending;
+  std::array<const GateLayout*, 64> pending_layout{};
+  auto emit = [&](Structure kind, const GateLayout* L, Index zmask, std::initializer_list<std::complex<double>> m) {
+    ops.push_back({kind, L, zmask, coeffs.size()});
+    for (const auto& z : m) coeffs.push_back(to_t<T>(z));
+  };
+  auto flush = [&](Index bits) {
+    for (Index rest = bits; rest != 0; rest &= rest - 1) {
+      const int b = std::countr_zero(rest);
+      const GateLayout* L = pending_layout[b];
+      if (L == nullptr) continue;
+      pending_layout[b] = nullptr;
+      const Mat2& m = pending[b];
+      // The cheapest kernel the product allows, as apply_fused_1q in simulator.cpp.
+      if (m[1] == 0.0 && m[2] == 0.0) {
+        if (m[0] == 1.0 && m[3] == 1.0) continue;
+        emit(Structure::kDiag1, L, 0, {m[0], m[3]});
+      } else if (m[0] == 0.0 && m[3] == 0.0) {
+        emit(Structure::kAntiDiag1, L, 0, {m[1], m[2]});
+      } else {
+        emit(Structure::kDense1, L, 0, {m[0], m[1], m[2], m[3]});
+      }
+    }
+  };
+  for (const Primitive& p : st.local) {
+    if (detail::is_uncontrolled_1q(p)) {
+      const int b = p.layout.target_bits[0];
+      const Mat2 m = detail::matrix_1q(p, weights, inputs);
+      if (pending_layout[b] == nullptr) {
+        pending[b] = m;
+        pending_layout[b] = &p.layout;
+      } else {
+        pending[b] = detail::mat2_mul(m, pending[b]);  // the pending product was applied first
+      }
+      continue;
+    }
+    flush(touched_bits(p));
+    switch (p.structure) {
+      case Structure::kSwap2: emit(Structure::kSwap2, &p.layout, 0, {}); continue;
+      case Structure::kParity: {
+        const double angle = p.param.resolve(weights, inputs);
+        emit(Structure::kParity, &p.layout, p.zmask, {std::polar(1.0, -angle / 2), std::polar(1.0, angle / 2)});
+        continue;
+      }
+      case Structure::kDenseK: {
+        ops.push_back({Structure::kDenseK, &p.layout, 0, coeffs.size()});
+        for (const auto& z : c.unitaries[p.unitary]) coeffs.push_back(to_t<T>(z));
+        continue;
+      }
+      default: break;
+    }
+    const SmallMatrix sm = base_gate_matrix(p.base, p.has_param ? p.param.resolve(weights, inputs) : 0.0);
+    const auto& m = sm.m;
+    switch (p.structure) {
+      case Structure::kDense1: emit(Structure::kDense1, &p.layout, 0, {m[0], m[1], m[2], m[3]}); break;
+      case Structure::kDiag1: emit(Structure::kDiag1, &p.layout, 0, {m[0], m[3]}); break;
+      case Structure::kAntiDiag1: emit(Structure::kAntiDiag1, &p.layout, 0, {m[1], m[2]}); break;
+      case Structure::kDense2: {
+        ops.push_back({Structure::kDense2, &p.layout, 0, coeffs.size()});
+        for (int j = 0; j < 16; ++j) coeffs.push_back(to_t<T>(m[j]));
+        break;
+      }
+      default: throw std::logic_error("apply_gates_blocked: unhandled structure in a group");
+    }
+  }
+  flush(~Index{0});
+}
+
+template <class T>
+void apply_ops(Complex<T>* buf, const std::vector<LocalOp>& ops, const Complex<T>* coeffs,
+               const kernels::KernelTable<T>& k) {
+  const Executor& ex = serial_executor();
+  for (const LocalOp& op : ops) {
+    const Complex<T>* m = coeffs + op.coeff;
+    switch (op.kind) {
+      case Structure::kDense1: k.dense1(buf, *op.layout, m, ex); break;
+      case Structure::kDiag1: k.diag1(buf, *op.layout, m, ex); break;
+      case Structure::kAntiDiag1: k.antidiag1(buf, *op.layout, m, ex); break;
+      case Structure::kDense2: k.dense2(buf, *op.layout, m, ex); break;
+      case Structure::kSwap2: k.swap2(buf, *op.layout, ex); break;
+      case Structure::kParity: k.parity_phase(buf, *op.layout, op.zmask, m, ex); break;
+      case Structure::kDenseK: k.densek(buf, *op.layout, m, ex); break;
+      default: break;
+    }
+  }
+}
+
+/// Scatters the bits of outer index o onto the non-local bit positions.
+inline Index outer_base(const std::vector<int>& outer_bits, Index o) {
+  Index base = 0;
+  for (std::size_t j = 0; o != 0; ++j, o >>= 1) {
+    if (o & 1U) base |= Index{1} << outer_bits[j];
+  }
+  return base;
+}
+
+}  // namespace
+
+int BlockSchedule::num_groups() const {
+  return static_cast<int>(std::count_if(steps.begin(), steps.end(), [](const BlockStep& s) { return s.blocked; }));
+}
+
+namespace {
+
+/// Places every primitive into a group or a direct step (the greedy rule of blocked.h); the
+/// blocked steps get their gate masks and primitives, not yet their local layout.
+BlockSchedule place_gates(const CompiledCircuit& c, int local_bits, int pad_bits, int low_bits) {
+  const int n = c.circuit.num_qubits();
+  const int m = local_bits;
+  if (m < 1 || m > n || pad_bits < 0 || pad_bits >= m || low_bits < 0 || low_bits >= m) {
+    throw std::invalid_argument("make_block_schedule: need num_qubits >= local_bits > pad_bits, low_bits >= 0, got " +
+                                std::to_string(n) + ", " + std::to_string(m) + ", " + std::to_string(pad_bits) + ", " +
+                                std::to_string(low_bits));
+  }
+  const int capacity = m - pad_bits;  // gate bits per group
+  const Index low = (Index{1} << low_bits) - 1;
+  BlockSchedule s;
+  s.num_qubits = n;
+  s.local_bits = m;
+  // last_group[b]: the latest step whose gates touch bit b. A gate goes into no earlier step, so
+  // for every pair of gates sharing a bit the order is kept.
+  std::array<int, 64> last_group;
+  last_group.fill(-1);
+  int first_open = 0;  // steps before this are closed (a direct step came after them)
+  for (int i = 0; i < static_cast<int>(c.primitives.size()); ++i) {
+    const Primitive& p = c.primitives[i];
+    if (p.structure == Structure::kSkip) continue;
+    const Index bits = touched_bits(p);
+    if (!blockable(p) || std::popcount(bits) > capacity || std::popcount(bits | low) > m) {
+      BlockStep direct;
+      direct.prims.push_back(i);
+      s.steps.push_back(std::move(direct));
+      first_open = static_cast<int>(s.steps.size());
+      continue;
+    }
+    int start = first_open;
+    for (Index rest = bits; rest != 0; rest &= rest - 1) start = std::max(start, last_group[std::countr_zero(rest)]);
+    int placed = -1;
+    for (int j = start; j < static_cast<int>(s.steps.size()); ++j) {
+      const Index g = s.steps[j].gate_mask | bits;
+      if (s.steps[j].blocked && std::popcount(g) <= capacity && std::popcount(g | low) <= m) {
+        placed = j;
+        break;
+      }
+    }
+    if (placed < 0) {
+      BlockStep g;
+      g.blocked = true;
+      s.steps.push_back(std::move(g));
+      placed = static_cast<int>(s.steps.size()) - 1;
+    }
+    BlockStep& g = s.steps[placed];
+    g.gate_mask |= bits;
+    g.prims.push_back(i);
+    for (Index rest = bits; rest != 0; rest &= rest - 1) last_group[std::countr_zero(rest)] = placed;
+  }
+  return s;
+}
+
+}  // namespace
+
+BlockSchedule make_block_schedule(const CompiledCircuit& c, int local_bits, int pad_bits, int low_bits) {
+  BlockSchedule s = place_gates(c, local_bits, pad_bits, low_bits);
+  const Index low = (Index{1} << low_bits) - 1;
+  for (BlockStep& st : s.steps) {
+    if (st.blocked) finish_step(st, c, s.num_qubits, s.local_bits, low);
+  }
+  return s;
+}
+
+int choose_local_bits(const CompiledCircuit& c, std::size_t amplitude_bytes, int pad_bits, int low_bits) {
+  const int n = c.circuit.num_qubits();
+  int best = 0, best_groups = 0;
+  for (int m = block_min_local_bits(amplitude_bytes); m <= block_max_local_bits(amplitude_bytes) && m < n; ++m) {
+    if (pad_bits >= m || low_bits >= m) continue;
+    const int groups = place_gates(c, m, pad_bits, low_bits).num_groups();
+    if (best == 0 || groups < best_groups) {
+      best = m;
+      best_groups = groups;
+    }
+  }
+  return best;
+}
+
+template <class T>
+void apply_gates_blocked(Complex<T>* psi, const CompiledCircuit& c, const BlockSchedule& s, const T* weights,
+                         const T* inputs, const kernels::KernelTable<T>& k, const Executor& ex) {
+  const int n = s.num_qubits;
+  const int m = s.local_bits;
+  const Index outer = Index{1} << (n - m);
+  const Index workers = std::min<Index>(outer, static_cast<Index>(std::max(1, ex.num_threads())));
+  bool needs_buffer = false;
+  for (const BlockStep& st : s.steps) needs_buffer |= st.blocked && !st.in_place;
+  // One buffer per worker for the whole call (StateVector: 64-byte aligned).
+  std::vector<StateVector<T>> buffers;
+  if (needs_buffer) {
+    buffers.reserve(workers);
+    for (Index w = 0; w < workers; ++w) buffers.emplace_back(m);
+  }
+  std::vector<LocalOp> ops;
+  std::vector<Complex<T>> coeffs;
+  for (const BlockStep& st : s.steps) {
+    if (!st.blocked) {
+      apply_primitive(psi, c, c.primitives[st.prims[0]], weights, inputs, false, k, ex);
+      continue;
+    }
+    resolve_ops(st, c, weights, inputs, ops, coeffs);
+    if (ops.empty()) continue;
+    const Index run = Index{1} << st.run_bits;
+    const Index runs = st.run_global.size();
+    const std::uint32_t* to = st.run_offsets.data();
+    // Worker w takes a fixed slice of the outer indices: the split, and so the arithmetic per
+    // amplitude, is the same for any thread count.
+    ex.parallel_for(workers, 1, [&](Index wlo, Index whi) {
+      for (Index w = wlo; w < whi; ++w) {
+        const Index olo = outer * w / workers, ohi = outer * (w + 1) / workers;
+        for (Index o = olo; o < ohi; ++o) {
+          Complex<T>* base = psi + outer_base(st.outer_bits, o);
+          if (st.in_place) {
+            apply_ops(base, ops, coeffs.data(), k);
+            continue;
+          }
+          Complex<T>* buf = buffers[w].data();
+          if (st.run_in_order) {
+            for (Index r = 0; r < runs; ++r) {
+              std::memcpy(static_cast<void*>(buf + st.run_local[r]), base + st.run_global[r], run * sizeof(Complex<T>));
+            }
+            apply_ops(buf, ops, coeffs.data(), k);
+            for (Index r = 0; r < runs; ++r) {
+              std::memcpy(static_cast<void*>(base + st.run_global[r]), buf + st.run_local[r], run * sizeof(Complex<T>));
+            }
+            continue;
+          }
+          // The gates touch the lowest global bits, which sit high in the buffer: transpose.
+          for (Index r = 0; r < runs; ++r) {
+            const Complex<T>* __restrict src = base + st.run_global[r];
+            Complex<T>* __restrict dst = buf + st.run_local[r];
+            for (Index j = 0; j < run; ++j) dst[to[j]] = src[j];
+          }
+          apply_ops(buf, ops, coeffs.data(), k);
+          for (Index r = 0; r < runs; ++r) {
+            const Complex<T>* __restrict src = buf + st.run_local[r];
+            Complex<T>* __restrict dst = base + st.run_global[r];
+            for (Index j = 0; j < run; ++j) dst[j] = src[to[j]];
+          }
+        }
+      }
+    });
+  }
+}
+
+template <class T>
+void run_circuit_blocked(Complex<T>* psi, const CompiledCircuit& c, const T* weights, const T* inputs,
+                         const kernels::KernelTable<T>& k, const Executor& ex, int local_bits, int pad_bits,
+                         int low_bits) {
+  const int n = c.circuit.num_qubits();
+  const int low = low_bits >= 0 ? low_bits : block_low_bits(sizeof(Complex<T>));
+  const int m = local_bits > 0 ? local_bits : choose_local_bits(c, sizeof(Complex<T>), pad_bits, low);
+  if (m == 0 || n <= m || pad_bits >= m || low >= m) {
+    run_circuit_unblocked(psi, c, weights, inputs, k, ex);
+    return;
+  }
+  prepare_state(psi, c, inputs, ex);
+  apply_gates_blocked(psi, c, make_block_schedule(c, m, pad_bits, low), weights, inputs, k, ex);
+}
+
+#define TORCHQ_INSTANTIATE(T)                                                                                  \
+  template void apply_gates_blocked<T>(Complex<T>*, const CompiledCircuit&, const BlockSchedule&, const T*,    \
+                                       const T*, const kernels::KernelTable<T>&, const Executor&);            \
+  template void run_circuit_blocked<T>(Complex<T>*, const CompiledCircuit&, const T*, const T*,                \
+                                       const kernels::KernelTable<T>&, const Executor&, int, int, int);
+TORCHQ_INSTANTIATE(float)
+TORCHQ_INSTANTIATE(double)
+#undef TORCHQ_INSTANTIATE
+
+}  // namespace torchq
