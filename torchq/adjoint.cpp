@@ -1,6 +1,7 @@
 /// @file adjoint.cpp
 #include "torchq/adjoint.h"
 
+#include "torchq/adjoint_blocked.h"
 #include "torchq/gradients.h"
 
 #include <algorithm>
@@ -34,6 +35,14 @@ void adjoint_backward(const CompiledCircuit& c, const BatchInputs<T>& in, Adjoin
   std::vector<double> gw(grad_weights != nullptr ? B * P : 0);
   std::vector<double> gx(grad_inputs != nullptr ? B * F : 0);
   const Operation* emb = c.amplitude_embedding();
+  // Past L2 the sweep goes group by group (adjoint_blocked.h); the schedule depends on the
+  // circuit only, so it is made once for the batch.
+  BlockSchedule schedule;
+  const int low_bits = block_low_bits(sizeof(Complex<T>));
+  if (block_pays(n, sizeof(Complex<T>))) {
+    const int m = choose_local_bits(c, sizeof(Complex<T>), kBlockPadBits, low_bits, SweepOrder::kReverse);
+    if (m > 0) schedule = make_block_schedule(c, m, kBlockPadBits, low_bits, SweepOrder::kReverse);
+  }
 
   detail::for_each_sample<T>(B, n, seed_needs_scratch ? 3 : 2, 0, ex, "adjoint backward",
                              [&](Index b, const Executor& inner, auto& st) {
@@ -52,7 +61,6 @@ void adjoint_backward(const CompiledCircuit& c, const BatchInputs<T>& in, Adjoin
     if (!seed(b, psi, lambda, seed_needs_scratch ? st[2].data() : nullptr, inner)) return;  // zero upstream gradient: zero gradient
     double* gw_row = gw.empty() ? nullptr : gw.data() + b * P;
     double* gx_row = gx.empty() ? nullptr : gx.data() + b * F;
-    const auto& prims = c.primitives;
     // d/dangle, scaled into the weight or input feature(s) the angle came from.
     auto accumulate = [&](const Primitive& p, double d_angle) {
       detail::add_angle_gradient(p.param, d_angle, x, gw_row, gx_row);
@@ -61,65 +69,59 @@ void adjoint_backward(const CompiledCircuit& c, const BatchInputs<T>& in, Adjoin
       return p.has_param && p.param.differentiable() && p.structure != Structure::kBasisFlip &&
              (p.param.kind == ParamRef::Kind::kWeight ? gw_row != nullptr : gx_row != nullptr);
     };
-    // Uncontrolled one-qubit primitives wait per wire and sweep as one block (one pass over psi and
-    // lambda for all of them) when a gate on that wire comes, or at the end. Gates on other wires
-    // commute with the block's generators, so the inner products are unchanged.
-    std::array<std::vector<const Primitive*>, kMaxQubits> pending;
-    // The block on a wire, in sweep order g = 0, 1, ... (last gate of the circuit first), with
-    // W_0 = I and W_{g+1} = U_g^dagger W_g: gate g sees psi_g = W_g psi and lambda_g = W_g lambda,
-    // so <lambda_g|G_g|psi_g> = sum_ij (W_g^dagger G_g W_g)_ij S_ij with S the cross density of
-    // (lambda, psi) on the wire. One kernel pass gives S and applies W_count to both states.
-    auto flush_bit = [&](int bit) {
-      auto& list = pending[bit];
-      if (list.empty()) return;
-      std::vector<detail::Mat2> derivative_ops(list.size());  // W_g^dagger G_g W_g
-      detail::Mat2 W = {1.0, 0.0, 0.0, 1.0};
-      for (std::size_t g = 0; g < list.size(); ++g) {
-        const Primitive& p = *list[g];
-        if (wanted(p)) {
-          const Generator& G = p.generator;  // on the target: X, Y, Z or |1><1|
-          const std::complex<double> i1(0, 1);
-          detail::Mat2 gm{};
-          if (G.proj_mask != 0) gm = {0.0, 0.0, 0.0, 1.0};
-          else if (G.num_y != 0) gm = {0.0, -i1, i1, 0.0};
-          else if (G.xmask != 0) gm = {0.0, 1.0, 1.0, 0.0};
-          else gm = {1.0, 0.0, 0.0, -1.0};
-          derivative_ops[g] = detail::mat2_mul(detail::mat2_adjoint(W), detail::mat2_mul(gm, W));
+    // Gate by gate (states that fit in cache): the sweep of adjoint.h.
+    auto sweep_gate_by_gate = [&] {
+      const auto& prims = c.primitives;
+      // Uncontrolled one-qubit primitives wait per wire and sweep as one block (one pass over psi and
+      // lambda for all of them) when a gate on that wire comes, or at the end. Gates on other wires
+      // commute with the block's generators, so the inner products are unchanged.
+      std::array<std::vector<const Primitive*>, kMaxQubits> pending;
+      // The block on a wire (detail::adjoint_block_matrices): one kernel pass gives the cross
+      // density S of (lambda, psi) and applies the block's un-apply to both states.
+      auto flush_bit = [&](int bit) {
+        auto& list = pending[bit];
+        if (list.empty()) return;
+        std::vector<detail::Mat2> derivative_ops(list.size());  // W_g^dagger G_g W_g
+        const detail::Mat2 W = detail::adjoint_block_matrices(
+            static_cast<int>(list.size()), [&](int g) -> const Primitive& { return *list[g]; }, w, x, wanted,
+            [&](int g, const detail::Mat2& M) { derivative_ops[g] = M; });
+        const std::array<Complex<T>, 4> v = {to_t<T>(W[0]), to_t<T>(W[1]), to_t<T>(W[2]), to_t<T>(W[3])};
+        const kernels::CrossDensity S = k.adjoint_block1(psi, lambda, list[0]->layout, v.data(), inner);
+        for (std::size_t g = 0; g < list.size(); ++g) {
+          const Primitive& p = *list[g];
+          if (!wanted(p)) continue;
+          std::complex<double> z = 0;
+          for (int e = 0; e < 4; ++e) z += derivative_ops[g][e] * S.s[e];
+          accumulate(p, 2.0 * p.generator.coeff * z.imag());
         }
-        W = detail::mat2_mul(detail::mat2_adjoint(detail::matrix_1q(p, w, x)), W);
+        list.clear();
+      };
+      for (std::size_t j = prims.size(); j-- > 0;) {
+        const Primitive& p = prims[j];
+        if (detail::is_uncontrolled_1q(p)) {
+          pending[p.layout.target_bits[0]].push_back(&p);
+          continue;
+        }
+        Index touched = p.layout.ctrl_mask | p.zmask;
+        for (int t = 0; t < p.layout.num_targets; ++t) touched |= Index{1} << p.layout.target_bits[t];
+        for (Index rest = touched; rest != 0; rest &= rest - 1) flush_bit(std::countr_zero(rest));
+        if (wanted(p)) {
+          const Generator& G = p.generator;
+          const std::complex<double> z = pauli_inner(lambda, psi, n, G.xmask, G.zmask, G.num_y, G.proj_mask, inner);
+          accumulate(p, 2.0 * G.coeff * z.imag());
+        }
+        apply_primitive(psi, c, p, w, x, true, k, inner);
+        apply_primitive(lambda, c, p, w, x, true, k, inner);
       }
-      const std::array<Complex<T>, 4> v = {to_t<T>(W[0]), to_t<T>(W[1]), to_t<T>(W[2]), to_t<T>(W[3])};
-      const kernels::CrossDensity S = k.adjoint_block1(psi, lambda, list[0]->layout, v.data(), inner);
-      for (std::size_t g = 0; g < list.size(); ++g) {
-        const Primitive& p = *list[g];
-        if (!wanted(p)) continue;
-        std::complex<double> z = 0;
-        for (int e = 0; e < 4; ++e) z += derivative_ops[g][e] * S.s[e];
-        accumulate(p, 2.0 * p.generator.coeff * z.imag());
-      }
-      list.clear();
+      for (int bit = 0; bit < n; ++bit) flush_bit(bit);
     };
-    for (std::size_t j = prims.size(); j-- > 0;) {
-      const Primitive& p = prims[j];
-      if (detail::is_uncontrolled_1q(p)) {
-        pending[p.layout.target_bits[0]].push_back(&p);
-        continue;
-      }
-      Index touched = p.layout.ctrl_mask | p.zmask;
-      for (int t = 0; t < p.layout.num_targets; ++t) touched |= Index{1} << p.layout.target_bits[t];
-      for (Index rest = touched; rest != 0; rest &= rest - 1) flush_bit(std::countr_zero(rest));
-      if (wanted(p)) {
-        const Generator& G = p.generator;
-        const std::complex<double> z = pauli_inner(lambda, psi, n, G.xmask, G.zmask, G.num_y, G.proj_mask, inner);
-        accumulate(p, 2.0 * G.coeff * z.imag());
-      }
-      apply_primitive(psi, c, p, w, x, true, k, inner);
-      apply_primitive(lambda, c, p, w, x, true, k, inner);
+    if (!schedule.steps.empty()) {
+      adjoint_sweep_blocked(psi, lambda, c, schedule, w, x, SweepSink{wanted, accumulate}, k, inner);
+    } else {
+      sweep_gate_by_gate();
     }
-    for (int bit = 0; bit < n; ++bit) flush_bit(bit);
     if (emb != nullptr && gx_row != nullptr) {
-      std::vector<std::complex<double>> u(size);
-      for (Index i = 0; i < size; ++i) u[i] = lambda[i];
+      std::vector<std::complex<double>> u(lambda, lambda + size);
       detail::amplitude_embedding_gradient(*emb, n, u.data(), detail::embedding_features(*emb, x), gx_row);
     }
   });

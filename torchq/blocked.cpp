@@ -42,8 +42,16 @@ Primitive localise(const Primitive& p, const std::array<int, 64>& pos, int m) {
   int nc = 0;
   for (Index rest = p.layout.ctrl_mask; rest != 0; rest &= rest - 1) controls[nc++] = pos[std::countr_zero(rest)];
   q.layout = make_layout(m, targets.data(), p.layout.num_targets, controls.data(), nc);
-  q.zmask = 0;
-  for (Index rest = p.zmask; rest != 0; rest &= rest - 1) q.zmask |= Index{1} << pos[std::countr_zero(rest)];
+  auto remap = [&](Index global) {
+    Index local = 0;
+    for (Index rest = global; rest != 0; rest &= rest - 1) local |= Index{1} << pos[std::countr_zero(rest)];
+    return local;
+  };
+  q.zmask = remap(p.zmask);
+  // The generator too, for the adjoint sweep's inner products on the buffers.
+  q.generator.xmask = remap(p.generator.xmask);
+  q.generator.zmask = remap(p.generator.zmask);
+  q.generator.proj_mask = remap(p.generator.proj_mask);
   return q;
 }
 
@@ -213,8 +221,9 @@ void apply_ops(Complex<T>* buf, const std::vector<LocalOp>& ops, const Complex<T
   }
 }
 
-/// Scatters the bits of outer index o onto the non-local bit positions.
-inline Index outer_base(const std::vector<int>& outer_bits, Index o) {
+}  // namespace
+
+Index BlockStep::outer_offset(Index o) const {
   Index base = 0;
   for (std::size_t j = 0; o != 0; ++j, o >>= 1) {
     if (o & 1U) base |= Index{1} << outer_bits[j];
@@ -222,7 +231,42 @@ inline Index outer_base(const std::vector<int>& outer_bits, Index o) {
   return base;
 }
 
-}  // namespace
+template <class T>
+void gather_group(Complex<T>* buf, const Complex<T>* base, const BlockStep& st) {
+  const Index run = Index{1} << st.run_bits;
+  const Index runs = st.run_global.size();
+  if (st.run_in_order) {
+    for (Index r = 0; r < runs; ++r) {
+      std::memcpy(static_cast<void*>(buf + st.run_local[r]), base + st.run_global[r], run * sizeof(Complex<T>));
+    }
+    return;
+  }
+  // The gates touch the lowest global bits, which sit high in the buffer: transpose.
+  const std::uint32_t* to = st.run_offsets.data();
+  for (Index r = 0; r < runs; ++r) {
+    const Complex<T>* __restrict src = base + st.run_global[r];
+    Complex<T>* __restrict dst = buf + st.run_local[r];
+    for (Index j = 0; j < run; ++j) dst[to[j]] = src[j];
+  }
+}
+
+template <class T>
+void scatter_group(Complex<T>* base, const Complex<T>* buf, const BlockStep& st) {
+  const Index run = Index{1} << st.run_bits;
+  const Index runs = st.run_global.size();
+  if (st.run_in_order) {
+    for (Index r = 0; r < runs; ++r) {
+      std::memcpy(static_cast<void*>(base + st.run_global[r]), buf + st.run_local[r], run * sizeof(Complex<T>));
+    }
+    return;
+  }
+  const std::uint32_t* to = st.run_offsets.data();
+  for (Index r = 0; r < runs; ++r) {
+    const Complex<T>* __restrict src = buf + st.run_local[r];
+    Complex<T>* __restrict dst = base + st.run_global[r];
+    for (Index j = 0; j < run; ++j) dst[j] = src[to[j]];
+  }
+}
 
 int BlockSchedule::num_groups() const {
   return static_cast<int>(std::count_if(steps.begin(), steps.end(), [](const BlockStep& s) { return s.blocked; }));
@@ -232,7 +276,7 @@ namespace {
 
 /// Places every primitive into a group or a direct step (the greedy rule of blocked.h); the
 /// blocked steps get their gate masks and primitives, not yet their local layout.
-BlockSchedule place_gates(const CompiledCircuit& c, int local_bits, int pad_bits, int low_bits) {
+BlockSchedule place_gates(const CompiledCircuit& c, int local_bits, int pad_bits, int low_bits, SweepOrder order) {
   const int n = c.circuit.num_qubits();
   const int m = local_bits;
   if (m < 1 || m > n || pad_bits < 0 || pad_bits >= m || low_bits < 0 || low_bits >= m) {
@@ -250,7 +294,9 @@ BlockSchedule place_gates(const CompiledCircuit& c, int local_bits, int pad_bits
   std::array<int, 64> last_group;
   last_group.fill(-1);
   int first_open = 0;  // steps before this are closed (a direct step came after them)
-  for (int i = 0; i < static_cast<int>(c.primitives.size()); ++i) {
+  const int count = static_cast<int>(c.primitives.size());
+  for (int step = 0; step < count; ++step) {
+    const int i = order == SweepOrder::kForward ? step : count - 1 - step;
     const Primitive& p = c.primitives[i];
     if (p.structure == Structure::kSkip) continue;
     const Index bits = touched_bits(p);
@@ -287,8 +333,9 @@ BlockSchedule place_gates(const CompiledCircuit& c, int local_bits, int pad_bits
 
 }  // namespace
 
-BlockSchedule make_block_schedule(const CompiledCircuit& c, int local_bits, int pad_bits, int low_bits) {
-  BlockSchedule s = place_gates(c, local_bits, pad_bits, low_bits);
+BlockSchedule make_block_schedule(const CompiledCircuit& c, int local_bits, int pad_bits, int low_bits,
+                                  SweepOrder order) {
+  BlockSchedule s = place_gates(c, local_bits, pad_bits, low_bits, order);
   const Index low = (Index{1} << low_bits) - 1;
   for (BlockStep& st : s.steps) {
     if (st.blocked) finish_step(st, c, s.num_qubits, s.local_bits, low);
@@ -296,12 +343,13 @@ BlockSchedule make_block_schedule(const CompiledCircuit& c, int local_bits, int 
   return s;
 }
 
-int choose_local_bits(const CompiledCircuit& c, std::size_t amplitude_bytes, int pad_bits, int low_bits) {
+int choose_local_bits(const CompiledCircuit& c, std::size_t amplitude_bytes, int pad_bits, int low_bits,
+                      SweepOrder order) {
   const int n = c.circuit.num_qubits();
   int best = 0, best_groups = 0;
   for (int m = block_min_local_bits(amplitude_bytes); m <= block_max_local_bits(amplitude_bytes) && m < n; ++m) {
     if (pad_bits >= m || low_bits >= m) continue;
-    const int groups = place_gates(c, m, pad_bits, low_bits).num_groups();
+    const int groups = place_gates(c, m, pad_bits, low_bits, order).num_groups();
     if (best == 0 || groups < best_groups) {
       best = m;
       best_groups = groups;
@@ -334,43 +382,21 @@ void apply_gates_blocked(Complex<T>* psi, const CompiledCircuit& c, const BlockS
     }
     resolve_ops(st, c, weights, inputs, ops, coeffs);
     if (ops.empty()) continue;
-    const Index run = Index{1} << st.run_bits;
-    const Index runs = st.run_global.size();
-    const std::uint32_t* to = st.run_offsets.data();
     // Worker w takes a fixed slice of the outer indices: the split, and so the arithmetic per
     // amplitude, is the same for any thread count.
     ex.parallel_for(workers, 1, [&](Index wlo, Index whi) {
       for (Index w = wlo; w < whi; ++w) {
         const Index olo = outer * w / workers, ohi = outer * (w + 1) / workers;
         for (Index o = olo; o < ohi; ++o) {
-          Complex<T>* base = psi + outer_base(st.outer_bits, o);
+          Complex<T>* base = psi + st.outer_offset(o);
           if (st.in_place) {
             apply_ops(base, ops, coeffs.data(), k);
             continue;
           }
           Complex<T>* buf = buffers[w].data();
-          if (st.run_in_order) {
-            for (Index r = 0; r < runs; ++r) {
-              std::memcpy(static_cast<void*>(buf + st.run_local[r]), base + st.run_global[r], run * sizeof(Complex<T>));
-            }
-            apply_ops(buf, ops, coeffs.data(), k);
-            for (Index r = 0; r < runs; ++r) {
-              std::memcpy(static_cast<void*>(base + st.run_global[r]), buf + st.run_local[r], run * sizeof(Complex<T>));
-            }
-            continue;
-          }
-          // The gates touch the lowest global bits, which sit high in the buffer: transpose.
-          for (Index r = 0; r < runs; ++r) {
-            const Complex<T>* __restrict src = base + st.run_global[r];
-            Complex<T>* __restrict dst = buf + st.run_local[r];
-            for (Index j = 0; j < run; ++j) dst[to[j]] = src[j];
-          }
+          gather_group(buf, base, st);
           apply_ops(buf, ops, coeffs.data(), k);
-          for (Index r = 0; r < runs; ++r) {
-            const Complex<T>* __restrict src = buf + st.run_local[r];
-            Complex<T>* __restrict dst = base + st.run_global[r];
-            for (Index j = 0; j < run; ++j) dst[j] = src[to[j]];
-          }
+          scatter_group(base, buf, st);
         }
       }
     });
@@ -396,7 +422,9 @@ void run_circuit_blocked(Complex<T>* psi, const CompiledCircuit& c, const T* wei
   template void apply_gates_blocked<T>(Complex<T>*, const CompiledCircuit&, const BlockSchedule&, const T*,    \
                                        const T*, const kernels::KernelTable<T>&, const Executor&);            \
   template void run_circuit_blocked<T>(Complex<T>*, const CompiledCircuit&, const T*, const T*,                \
-                                       const kernels::KernelTable<T>&, const Executor&, int, int, int);
+                                       const kernels::KernelTable<T>&, const Executor&, int, int, int);          \
+  template void gather_group<T>(Complex<T>*, const Complex<T>*, const BlockStep&);                               \
+  template void scatter_group<T>(Complex<T>*, const Complex<T>*, const BlockStep&);
 TORCHQ_INSTANTIATE(float)
 TORCHQ_INSTANTIATE(double)
 #undef TORCHQ_INSTANTIATE

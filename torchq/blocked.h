@@ -103,7 +103,20 @@ struct BlockStep {
   std::vector<std::uint32_t> run_local;
   /// The non-local bits, ascending: bit j of the outer index goes to outer_bits[j].
   std::vector<int> outer_bits;
+
+  /// Offset in the state of the group's amplitudes for outer index o (its bits on outer_bits).
+  Index outer_offset(Index o) const;
 };
+
+/// Copies the 2^m amplitudes of a blocked step at `base` (state + outer_offset) into buf.
+template <class T>
+void gather_group(Complex<T>* buf, const Complex<T>* base, const BlockStep& st);
+/// The inverse of gather_group.
+template <class T>
+void scatter_group(Complex<T>* base, const Complex<T>* buf, const BlockStep& st);
+
+/// The order a schedule runs the primitives in: the circuit's, or reversed (the adjoint sweep).
+enum class SweepOrder { kForward, kReverse };
 
 struct BlockSchedule {
   int num_qubits = 0;
@@ -119,7 +132,8 @@ struct BlockSchedule {
  * cannot apply (noise channels, gates wider than that) become direct steps, which no gate
  * crosses. Requires num_qubits >= local_bits > pad_bits >= 0.
  */
-BlockSchedule make_block_schedule(const CompiledCircuit& c, int local_bits, int pad_bits, int low_bits);
+BlockSchedule make_block_schedule(const CompiledCircuit& c, int local_bits, int pad_bits, int low_bits,
+                                  SweepOrder order = SweepOrder::kForward);
 
 /**
  * @brief The m in [block_min_local_bits, block_max_local_bits] (and below num_qubits) whose
@@ -127,7 +141,8 @@ BlockSchedule make_block_schedule(const CompiledCircuit& c, int local_bits, int 
  * costs little beside one pass over a 2^16 state.
  * @return 0 if the state is too small to block.
  */
-int choose_local_bits(const CompiledCircuit& c, std::size_t amplitude_bytes, int pad_bits, int low_bits);
+int choose_local_bits(const CompiledCircuit& c, std::size_t amplitude_bytes, int pad_bits, int low_bits,
+                      SweepOrder order = SweepOrder::kForward);
 
 /**
  * @brief Applies the circuit's gates (not the state preparation) to psi following `s`.

@@ -100,4 +100,33 @@ void write_gradients(const BatchInputs<T>& in, const std::vector<double>& gw, co
   }
 }
 
+/// The generator of an uncontrolled one-qubit primitive as a 2x2 matrix on its target.
+inline Mat2 generator_matrix(const Generator& G) {
+  const std::complex<double> i1(0, 1);
+  if (G.proj_mask != 0) return {0.0, 0.0, 0.0, 1.0};
+  if (G.num_y != 0) return {0.0, -i1, i1, 0.0};
+  if (G.xmask != 0) return {0.0, 1.0, 1.0, 0.0};
+  return {1.0, 0.0, 0.0, -1.0};
+}
+
+/**
+ * @brief The matrices of an adjoint block: uncontrolled one-qubit primitives on one wire, in
+ * sweep order g = 0 .. count-1 (the circuit's last gate first). With W_0 = I and
+ * W_{g+1} = U_g^dagger W_g, gate g sees psi_g = W_g psi and lambda_g = W_g lambda, so
+ * <lambda_g|G_g|psi_g> = sum_ij (W_g^dagger G_g W_g)_ij S_ij with S the cross density of
+ * (lambda, psi) on the wire (kernels' adjoint_block1). Calls on_wanted(g, W_g^dagger G_g W_g) for
+ * each g with wanted(prim_at(g)), and returns W_count, the block's un-apply.
+ */
+template <class T, class PrimAt, class Wanted, class OnWanted>
+Mat2 adjoint_block_matrices(int count, PrimAt&& prim_at, const T* weights, const T* inputs, Wanted&& wanted,
+                            OnWanted&& on_wanted) {
+  Mat2 W = {1.0, 0.0, 0.0, 1.0};
+  for (int g = 0; g < count; ++g) {
+    const Primitive& p = prim_at(g);
+    if (wanted(p)) on_wanted(g, mat2_mul(mat2_adjoint(W), mat2_mul(generator_matrix(p.generator), W)));
+    W = mat2_mul(mat2_adjoint(matrix_1q(p, weights, inputs)), W);
+  }
+  return W;
+}
+
 }  // namespace torchq::detail

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 #include "torchq/kernels/kernel_table.h"
 
@@ -98,58 +99,84 @@ void dense2_run(T* __restrict p0, T* __restrict p1, T* __restrict p2, T* __restr
   }
 }
 
-/// Running sums of a cross density in vector lanes (see cross_density_run); kWidth is even, so a
-/// lane's parity is the part (re or im) its a-element came from.
+/// 256 bits of T (GCC/Clang vector extension: explicit SIMD in portable C++, compiled per ISA;
+/// auto-vectorisation of these many sums produced shuffle-heavy code).
+// The generic build (SSE2) passes these 256-bit values in memory, which GCC warns changes the
+// ABI; they never cross a function boundary that other code calls (all inlined, internal).
+#pragma GCC diagnostic ignored "-Wpsabi"
+typedef double Vec256d __attribute__((vector_size(32)));
+typedef float Vec256f __attribute__((vector_size(32)));
+template <class T>
+struct Vec256Of;
+template <>
+struct Vec256Of<double> { using type = Vec256d; };
+template <>
+struct Vec256Of<float> { using type = Vec256f; };
+template <class T>
+using Vec256 = typename Vec256Of<T>::type;
+
+/// Swaps the (re, im) parts of every complex number in v.
+inline Vec256d swap_parts(Vec256d v) { return __builtin_shufflevector(v, v, 1, 0, 3, 2); }
+inline Vec256f swap_parts(Vec256f v) { return __builtin_shufflevector(v, v, 1, 0, 3, 2, 5, 4, 7, 6); }
+
+template <class T>
+inline Vec256<T> load256(const T* p) {
+  Vec256<T> v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
+
+/// Running sums of a cross density in vector lanes (see cross_density_run). A lane's parity is
+/// the part (re or im) its a-element came from.
 template <class T>
 struct CrossLanes {
-  static constexpr int kWidth = static_cast<int>(32 / sizeof(T));  // one 256-bit register per sum
+  static constexpr int kWidth = static_cast<int>(32 / sizeof(T));
   // p[r] += l * a, q[r] += l * (a with each pair's parts swapped), r = 2i + j for conj(l_i) a_j.
-  T p0[kWidth] = {}, q0[kWidth] = {}, p1[kWidth] = {}, q1[kWidth] = {};
-  T p2[kWidth] = {}, q2[kWidth] = {}, p3[kWidth] = {}, q3[kWidth] = {};
+  Vec256<T> p[4] = {}, q[4] = {};
 
   /// Adds the sums to out[8] (re, im of the four entries) in double and clears them.
   void flush(double* out) {
-    const T* P[4] = {p0, p1, p2, p3};
-    const T* Q[4] = {q0, q1, q2, q3};
     for (int r = 0; r < 4; ++r) {
       double re = 0, im = 0;
       for (int k = 0; k < kWidth; k += 2) {
-        re += static_cast<double>(P[r][k]) + static_cast<double>(P[r][k + 1]);
-        im += static_cast<double>(Q[r][k]) - static_cast<double>(Q[r][k + 1]);
+        re += static_cast<double>(p[r][k]) + static_cast<double>(p[r][k + 1]);
+        im += static_cast<double>(q[r][k]) - static_cast<double>(q[r][k + 1]);
       }
       out[2 * r] += re;
       out[2 * r + 1] += im;
+      p[r] = Vec256<T>{};
+      q[r] = Vec256<T>{};
     }
-    *this = CrossLanes{};
   }
 };
 
 /// Adds the cross density of a run, sum conj(l_i) a_j over the pairs (a0, a1), (l0, l1), to the
-/// lanes (the vectorised part, len a multiple of kWidth / 2) and to out[8] (the rest, in double).
-/// On the interleaved (re, im) arrays: Re conj(l) a = sum of l * a, Im conj(l) a = sum of l times
-/// a with parts swapped, even lanes minus odd lanes. Fixed order: the same for any thread count.
+/// lanes (whole vectors) and to out[8] (the rest, in double). On the interleaved (re, im) arrays:
+/// Re conj(l) a = sum of l * a; Im conj(l) a = sum of l times a with parts swapped, even lanes
+/// minus odd lanes. Fixed order: the same for any thread count.
 template <class T>
 void cross_density_run(const T* __restrict a0, const T* __restrict a1, const T* __restrict l0,
                        const T* __restrict l1, Index len, CrossLanes<T>& acc, double* out) {
   constexpr int W = CrossLanes<T>::kWidth;
   const Index n = 2 * len;
+  Vec256<T> p0 = acc.p[0], p1 = acc.p[1], p2 = acc.p[2], p3 = acc.p[3];
+  Vec256<T> q0 = acc.q[0], q1 = acc.q[1], q2 = acc.q[2], q3 = acc.q[3];
   Index i = 0;
-  CrossLanes<T> s = acc;  // a local copy stays in registers (acc may alias, for all GCC knows)
   for (; i + W <= n; i += W) {
-    for (int q = 0; q < W; ++q) {
-      const T x0 = a0[i + q], x0s = a0[i + (q ^ 1)], x1 = a1[i + q], x1s = a1[i + (q ^ 1)];
-      const T y0 = l0[i + q], y1 = l1[i + q];
-      s.p0[q] += y0 * x0;
-      s.q0[q] += y0 * x0s;
-      s.p1[q] += y0 * x1;
-      s.q1[q] += y0 * x1s;
-      s.p2[q] += y1 * x0;
-      s.q2[q] += y1 * x0s;
-      s.p3[q] += y1 * x1;
-      s.q3[q] += y1 * x1s;
-    }
+    const Vec256<T> x0 = load256(a0 + i), x1 = load256(a1 + i);
+    const Vec256<T> y0 = load256(l0 + i), y1 = load256(l1 + i);
+    const Vec256<T> x0s = swap_parts(x0), x1s = swap_parts(x1);
+    p0 += y0 * x0;
+    q0 += y0 * x0s;
+    p1 += y0 * x1;
+    q1 += y0 * x1s;
+    p2 += y1 * x0;
+    q2 += y1 * x0s;
+    p3 += y1 * x1;
+    q3 += y1 * x1s;
   }
-  acc = s;
+  acc.p[0] = p0; acc.p[1] = p1; acc.p[2] = p2; acc.p[3] = p3;
+  acc.q[0] = q0; acc.q[1] = q1; acc.q[2] = q2; acc.q[3] = q3;
   for (; i < n; i += 2) {
     const double ar = a0[i], ai = a0[i + 1], br = a1[i], bi = a1[i + 1];
     const double cr = l0[i], ci = l0[i + 1], dr = l1[i], di = l1[i + 1];
