@@ -79,6 +79,6 @@ at::Tensor observables_tensor(const std::vector<torchq::Observable>& observables
       .reshape({static_cast<int64_t>(observables.size()), static_cast<int64_t>(width)});
 }
 
-torchq::Circuit circuit_from_tensor(const at::Tensor& program) { return program_from_tensor(program).circuit; }
+torchq::Circuit circuit_from_tensor(const at::Tensor& program) { return program_from_tensor(program)->circuit; }
 
 }  // namespace torchq_ops

@@ -6,7 +6,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <exception>
+#include <list>
+#include <mutex>
 
 namespace torchq_ops {
 namespace {
@@ -70,17 +73,63 @@ void call_core(const char* op, const std::function<void()>& fn) {
   }
 }
 
-torchq::CompiledCircuit program_from_tensor(const at::Tensor& program) {
+namespace {
+
+/// The most recently used compiled programs, by content. Small: a process trains a few models.
+class ProgramCache {
+ public:
+  static constexpr std::size_t kEntries = 16;
+  static constexpr std::size_t kMaxLength = std::size_t{1} << 20;  // longer programs are not kept
+
+  std::shared_ptr<const torchq::CompiledCircuit> find(const double* data, std::size_t length) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+      if (it->program.size() == length && std::memcmp(it->program.data(), data, length * sizeof(double)) == 0) {
+        entries_.splice(entries_.begin(), entries_, it);  // most recent first
+        return entries_.front().compiled;
+      }
+    }
+    return nullptr;
+  }
+
+  void insert(const double* data, std::size_t length, std::shared_ptr<const torchq::CompiledCircuit> compiled) {
+    if (length > kMaxLength) return;
+    std::lock_guard<std::mutex> guard(mutex_);
+    entries_.push_front({std::vector<double>(data, data + length), std::move(compiled)});
+    if (entries_.size() > kEntries) entries_.pop_back();
+  }
+
+ private:
+  struct Entry {
+    std::vector<double> program;
+    std::shared_ptr<const torchq::CompiledCircuit> compiled;
+  };
+  std::mutex mutex_;
+  std::list<Entry> entries_;
+};
+
+ProgramCache& program_cache() {
+  static ProgramCache cache;
+  return cache;
+}
+
+}  // namespace
+
+std::shared_ptr<const torchq::CompiledCircuit> program_from_tensor(const at::Tensor& program) {
   TORCH_CHECK_TYPE(program.scalar_type() == at::kDouble,
                    "torchq: the program tensor must be float64 (made by Circuit.to_program / the layer's buffer), got ",
                    program.scalar_type());
   TORCH_CHECK_VALUE(program.dim() == 1, "torchq: the program tensor must be 1-D, got shape ", program.sizes());
   TORCH_CHECK(program.device().is_cpu(), "torchq: the program tensor must be on the CPU, got ", program.device());
   const at::Tensor p = program.contiguous();
-  torchq::CompiledCircuit out;
+  const double* data = p.data_ptr<double>();
+  const auto length = static_cast<std::size_t>(p.numel());
+  if (auto cached = program_cache().find(data, length)) return cached;
+  std::shared_ptr<const torchq::CompiledCircuit> out;
   call_core("program", [&] {
-    out = torchq::compile(torchq::Circuit::from_program({p.data_ptr<double>(), static_cast<std::size_t>(p.numel())}));
+    out = std::make_shared<const torchq::CompiledCircuit>(torchq::compile(torchq::Circuit::from_program({data, length})));
   });
+  program_cache().insert(data, length, out);
   return out;
 }
 

@@ -14,6 +14,7 @@
 #include <ATen/ATen.h>
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -50,8 +51,13 @@ class ThreadShare {
 int configured_threads();
 void set_thread_override(int64_t n);
 
-/// Checks and parses the program tensor; errors name the problem and what is allowed.
-torchq::CompiledCircuit program_from_tensor(const at::Tensor& program);
+/**
+ * @brief Checks and parses the program tensor; errors name the problem and what is allowed.
+ * A training step parses the same program twice (forward, backward) and every step again: the
+ * last few compiled programs are kept, keyed by their full content (a changed or tampered program
+ * is a different key, parsed and validated afresh).
+ */
+std::shared_ptr<const torchq::CompiledCircuit> program_from_tensor(const at::Tensor& program);
 
 /// Checks and parses the observable table for an n-qubit circuit.
 std::vector<torchq::CompiledObservable> observables_from_tensor(const at::Tensor& observables, int num_qubits);

@@ -15,7 +15,8 @@ at::Tensor expval_estimated_cpu(const at::Tensor& program, const at::Tensor& obs
                                 const at::Tensor& inputs, c10::string_view mode, int64_t shots, int64_t trajectories,
                                 int64_t seed) {
   const torchq::EstimatorOptions opt = estimator_options(mode, shots, trajectories, seed, "expval_estimated");
-  const auto c = program_from_tensor(program);
+  const auto compiled = program_from_tensor(program);
+  const torchq::CompiledCircuit& c = *compiled;
   const auto obs = observables_from_tensor(observables, c.circuit.num_qubits());
   const Batch b = check_batch(c, weights, inputs, "expval_estimated");
   at::Tensor out = at::empty({b.batch_size, static_cast<int64_t>(obs.size())}, b.weights.options());
@@ -35,7 +36,8 @@ std::tuple<at::Tensor, at::Tensor> expval_estimated_backward_cpu(
     bool need_weights, bool need_inputs) {
   const char* name = "expval_estimated backward";
   const torchq::EstimatorOptions opt = estimator_options(mode, shots, trajectories, seed, name);
-  const auto c = program_from_tensor(program);
+  const auto compiled = program_from_tensor(program);
+  const torchq::CompiledCircuit& c = *compiled;
   const auto obs = observables_from_tensor(observables, c.circuit.num_qubits());
   const Batch b = check_batch(c, weights, inputs, name);
   TORCH_CHECK_VALUE(grad_out.dim() == 2 && grad_out.size(0) == b.batch_size &&

@@ -15,7 +15,8 @@ namespace {
 
 at::Tensor expval_cpu(const at::Tensor& program, const at::Tensor& observables, const at::Tensor& weights,
                       const at::Tensor& inputs) {
-  const auto c = program_from_tensor(program);
+  const auto compiled = program_from_tensor(program);
+  const torchq::CompiledCircuit& c = *compiled;
   const auto obs = observables_from_tensor(observables, c.circuit.num_qubits());
   const Batch b = check_batch(c, weights, inputs, "expval");
   at::Tensor out = at::empty({b.batch_size, static_cast<int64_t>(obs.size())}, b.weights.options());
@@ -28,7 +29,8 @@ at::Tensor expval_cpu(const at::Tensor& program, const at::Tensor& observables, 
 
 std::tuple<at::Tensor, at::Tensor> expval_keep_states_cpu(const at::Tensor& program, const at::Tensor& observables,
                                                           const at::Tensor& weights, const at::Tensor& inputs) {
-  const auto c = program_from_tensor(program);
+  const auto compiled = program_from_tensor(program);
+  const torchq::CompiledCircuit& c = *compiled;
   const int n = c.circuit.num_qubits();
   const auto obs = observables_from_tensor(observables, n);
   const Batch b = check_batch(c, weights, inputs, "expval");
@@ -52,7 +54,8 @@ std::tuple<at::Tensor, at::Tensor> expval_keep_states_cpu(const at::Tensor& prog
 
 at::Tensor var_cpu(const at::Tensor& program, const at::Tensor& observables, const at::Tensor& weights,
                    const at::Tensor& inputs) {
-  const auto c = program_from_tensor(program);
+  const auto compiled = program_from_tensor(program);
+  const torchq::CompiledCircuit& c = *compiled;
   const auto obs = observables_from_tensor(observables, c.circuit.num_qubits());
   const Batch b = check_batch(c, weights, inputs, "var");
   at::Tensor out = at::empty({b.batch_size, static_cast<int64_t>(obs.size())}, b.weights.options());
@@ -72,7 +75,8 @@ std::tuple<at::Tensor, at::Tensor> observable_backward_impl(const at::Tensor& gr
                                                             const at::Tensor& inputs, const at::Tensor* kept_states,
                                                             bool need_weights, bool need_inputs) {
   const char* name = M == Measured::kExpval ? "expval backward" : "var backward";
-  const auto c = program_from_tensor(program);
+  const auto compiled = program_from_tensor(program);
+  const torchq::CompiledCircuit& c = *compiled;
   const auto obs = observables_from_tensor(observables, c.circuit.num_qubits());
   const Batch b = check_batch(c, weights, inputs, name);
   TORCH_CHECK_VALUE(grad_out.dim() == 2 && grad_out.size(0) == b.batch_size &&

@@ -11,7 +11,8 @@ namespace {
 
 at::Tensor probs_cpu(const at::Tensor& program, const at::Tensor& weights, const at::Tensor& inputs,
                      at::IntArrayRef wires) {
-  const auto c = program_from_tensor(program);
+  const auto compiled = program_from_tensor(program);
+  const torchq::CompiledCircuit& c = *compiled;
   const auto w = wires_from_list(wires, c.circuit.num_qubits(), "probs");
   const Batch b = check_batch(c, weights, inputs, "probs");
   at::Tensor out = at::empty({b.batch_size, int64_t{1} << w.size()}, b.weights.options());
@@ -25,7 +26,8 @@ at::Tensor probs_cpu(const at::Tensor& program, const at::Tensor& weights, const
 std::tuple<at::Tensor, at::Tensor> probs_backward_cpu(const at::Tensor& grad_out, const at::Tensor& program,
                                                       const at::Tensor& weights, const at::Tensor& inputs,
                                                       at::IntArrayRef wires, bool need_weights, bool need_inputs) {
-  const auto c = program_from_tensor(program);
+  const auto compiled = program_from_tensor(program);
+  const torchq::CompiledCircuit& c = *compiled;
   const auto w = wires_from_list(wires, c.circuit.num_qubits(), "probs backward");
   const Batch b = check_batch(c, weights, inputs, "probs backward");
   TORCH_CHECK_VALUE(grad_out.dim() == 2 && grad_out.size(0) == b.batch_size && grad_out.size(1) == (int64_t{1} << w.size()),
@@ -53,7 +55,8 @@ void check_num_qubits(const torchq::CompiledCircuit& c, int64_t num_qubits, cons
 
 at::Tensor state_cpu(const at::Tensor& program, const at::Tensor& weights, const at::Tensor& inputs,
                      int64_t num_qubits) {
-  const auto c = program_from_tensor(program);
+  const auto compiled = program_from_tensor(program);
+  const torchq::CompiledCircuit& c = *compiled;
   check_num_qubits(c, num_qubits, "state");
   const Batch b = check_batch(c, weights, inputs, "state");
   const at::ScalarType ct = b.weights.scalar_type() == at::kFloat ? at::kComplexFloat : at::kComplexDouble;
@@ -74,7 +77,8 @@ at::Tensor state_cpu(const at::Tensor& program, const at::Tensor& weights, const
 std::tuple<at::Tensor, at::Tensor> state_backward_cpu(const at::Tensor& grad_out, const at::Tensor& program,
                                                       const at::Tensor& weights, const at::Tensor& inputs,
                                                       int64_t num_qubits, bool need_weights, bool need_inputs) {
-  const auto c = program_from_tensor(program);
+  const auto compiled = program_from_tensor(program);
+  const torchq::CompiledCircuit& c = *compiled;
   check_num_qubits(c, num_qubits, "state backward");
   const Batch b = check_batch(c, weights, inputs, "state backward");
   TORCH_CHECK_VALUE(grad_out.dim() == 2 && grad_out.size(0) == b.batch_size && grad_out.size(1) == (int64_t{1} << num_qubits),
@@ -99,7 +103,8 @@ std::tuple<at::Tensor, at::Tensor> state_backward_cpu(const at::Tensor& grad_out
 
 at::Tensor sample_cpu(const at::Tensor& program, const at::Tensor& weights, const at::Tensor& inputs,
                       at::IntArrayRef wires, int64_t shots, int64_t seed) {
-  const auto c = program_from_tensor(program);
+  const auto compiled = program_from_tensor(program);
+  const torchq::CompiledCircuit& c = *compiled;
   const auto w = wires_from_list(wires, c.circuit.num_qubits(), "sample");
   TORCH_CHECK_VALUE(shots >= 1, "torchq.sample: shots must be >= 1, got ", shots);
   const Batch b = check_batch(c, weights, inputs, "sample");
@@ -115,12 +120,13 @@ at::Tensor sample_cpu(const at::Tensor& program, const at::Tensor& weights, cons
 }
 
 std::vector<int64_t> program_info_cpu(const at::Tensor& program) {
-  const auto c = program_from_tensor(program);
+  const auto compiled = program_from_tensor(program);
+  const torchq::CompiledCircuit& c = *compiled;
   return {torchq::kProgramVersion, c.circuit.num_qubits(), c.circuit.num_weights(), c.circuit.num_inputs(),
           static_cast<int64_t>(c.circuit.operations().size())};
 }
 
-std::string draw_cpu(const at::Tensor& program) { return torchq::draw(program_from_tensor(program).circuit); }
+std::string draw_cpu(const at::Tensor& program) { return torchq::draw(program_from_tensor(program)->circuit); }
 
 }  // namespace
 

@@ -305,6 +305,23 @@ def test_rejects_program_with_unknown_opcode(args):
         torch.ops.torchq.expval(bad, o, w, x)
 
 
+def test_program_changed_in_place_after_a_call_is_parsed_again(args):
+    # Compiled programs are kept by content: a program edited in place (the same tensor, now
+    # tampered with) must be validated afresh, and an edited valid one must give its own values.
+    p, o, w, x = args
+    p = p.clone()
+    before = torch.ops.torchq.expval(p, o, w, x)
+    saved = p[6].item()
+    p[6] = 99.0
+    with pytest.raises(ValueError, match="op #0"):
+        torch.ops.torchq.expval(p, o, w, x)
+    p[6] = saved
+    torch.testing.assert_close(torch.ops.torchq.expval(p, o, w, x), before, rtol=0, atol=0)
+    c = small_circuit()
+    c.x(0)  # a different valid program: different values
+    assert not torch.allclose(torch.ops.torchq.expval(c.to_program(), o, w, x), before)
+
+
 def test_rejects_truncated_program(args):
     p, o, w, x = args
     with pytest.raises(ValueError, match="ends early"):
