@@ -1,6 +1,8 @@
 /// @file observables.cpp
 #include "torchq/observables.h"
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
 #include <set>
 #include <sstream>
@@ -295,6 +297,38 @@ std::vector<DiagonalTerm> diagonal_terms(const std::vector<CompiledObservable>& 
   return out;
 }
 
+/**
+ * Diagonal terms evaluated chunk by chunk. A chunk is 2^low_bits consecutive amplitudes: inside
+ * it only the term's low bits vary, so its sign is sign_high(chunk) * sign_low(j), and terms with
+ * the same low mask (for Z on every wire: no low bit, or one of the low_bits) share one table of
+ * sign_low. Per amplitude that is one multiply-add per distinct low mask (at most
+ * 2^low_bits, typically low_bits + 1), not one parity per term.
+ */
+struct ChunkedDiagonal {
+  int low_bits = 0;
+  Index chunk = 1;
+  std::vector<Index> group_masks;         ///< distinct low masks
+  std::vector<std::size_t> term_group;    ///< group of each term
+  std::vector<double> tables;             ///< [group][j]: (-1)^popcount(j & mask)
+
+  ChunkedDiagonal(const std::vector<DiagonalTerm>& diag, int num_qubits) {
+    low_bits = std::min(num_qubits, 6);
+    chunk = Index{1} << low_bits;
+    for (const DiagonalTerm& t : diag) {
+      const Index lm = t.zmask & (chunk - 1);
+      auto it = std::find(group_masks.begin(), group_masks.end(), lm);
+      term_group.push_back(static_cast<std::size_t>(it - group_masks.begin()));
+      if (it == group_masks.end()) group_masks.push_back(lm);
+    }
+    tables.resize(group_masks.size() * chunk);
+    for (std::size_t g = 0; g < group_masks.size(); ++g) {
+      for (Index j = 0; j < chunk; ++j) tables[g * chunk + j] = std::popcount(j & group_masks[g]) & 1 ? -1.0 : 1.0;
+    }
+  }
+  std::size_t groups() const { return group_masks.size(); }
+  const double* table(std::size_t g) const { return tables.data() + g * chunk; }
+};
+
 /// A vector that deterministic_sum can add up.
 struct Sums {
   std::vector<double> v;
@@ -313,12 +347,29 @@ void expectations(const Complex<T>* psi, int num_qubits, const std::vector<Compi
   for (std::size_t k = 0; k < obs.size(); ++k) out[k] = 0.0;
   const std::vector<DiagonalTerm> diag = diagonal_terms(obs, nullptr);
   if (!diag.empty()) {
-    const Sums s = deterministic_sum<Sums>(ex, Index{1} << num_qubits, kReduceBlock, [&](Index lo, Index hi) {
+    const ChunkedDiagonal cd(diag, num_qubits);
+    const Index chunks = (Index{1} << num_qubits) >> cd.low_bits;
+    const Index chunks_per_block = std::max<Index>(1, kReduceBlock >> cd.low_bits);
+    const Sums s = deterministic_sum<Sums>(ex, chunks, chunks_per_block, [&](Index lo, Index hi) {
       Sums acc;
       acc.v.assign(diag.size(), 0.0);
-      for (Index i = lo; i < hi; ++i) {
-        const double p = static_cast<double>(psi[i].real()) * psi[i].real() + static_cast<double>(psi[i].imag()) * psi[i].imag();
-        for (std::size_t t = 0; t < diag.size(); ++t) acc.v[t] += parity(i & diag[t].zmask) ? -p : p;
+      std::vector<double> p(cd.chunk), gs(cd.groups());
+      for (Index c = lo; c < hi; ++c) {
+        const Index base = c << cd.low_bits;
+        for (Index j = 0; j < cd.chunk; ++j) {
+          const Complex<T> a = psi[base + j];
+          p[j] = static_cast<double>(a.real()) * a.real() + static_cast<double>(a.imag()) * a.imag();
+        }
+        for (std::size_t g = 0; g < cd.groups(); ++g) {
+          const double* tb = cd.table(g);
+          double sum = 0;
+          for (Index j = 0; j < cd.chunk; ++j) sum += tb[j] * p[j];
+          gs[g] = sum;
+        }
+        for (std::size_t t = 0; t < diag.size(); ++t) {
+          const double v = gs[cd.term_group[t]];
+          acc.v[t] += parity(base & diag[t].zmask) ? -v : v;
+        }
       }
       return acc;
     });
@@ -337,11 +388,22 @@ void apply_observables_add(Complex<T>* out, const Complex<T>* psi, int num_qubit
                            const std::vector<CompiledObservable>& obs, const double* scales, const Executor& ex) {
   const std::vector<DiagonalTerm> diag = diagonal_terms(obs, scales);
   if (!diag.empty()) {
-    ex.parallel_for(Index{1} << num_qubits, kAmplitudeGrain, [&](Index lo, Index hi) {
-      for (Index i = lo; i < hi; ++i) {
-        double d = 0;
-        for (const DiagonalTerm& t : diag) d += parity(i & t.zmask) ? -t.coeff : t.coeff;
-        out[i] += psi[i] * static_cast<T>(d);
+    const ChunkedDiagonal cd(diag, num_qubits);
+    const Index chunks = (Index{1} << num_qubits) >> cd.low_bits;
+    ex.parallel_for(chunks, std::max<Index>(1, kAmplitudeGrain >> cd.low_bits), [&](Index lo, Index hi) {
+      std::vector<double> gsum(cd.groups()), d(cd.chunk);
+      for (Index c = lo; c < hi; ++c) {
+        const Index base = c << cd.low_bits;
+        std::fill(gsum.begin(), gsum.end(), 0.0);
+        for (std::size_t t = 0; t < diag.size(); ++t) {
+          gsum[cd.term_group[t]] += parity(base & diag[t].zmask) ? -diag[t].coeff : diag[t].coeff;
+        }
+        std::fill(d.begin(), d.end(), 0.0);
+        for (std::size_t g = 0; g < cd.groups(); ++g) {
+          const double* tb = cd.table(g);
+          for (Index j = 0; j < cd.chunk; ++j) d[j] += gsum[g] * tb[j];
+        }
+        for (Index j = 0; j < cd.chunk; ++j) out[base + j] += psi[base + j] * static_cast<T>(d[j]);
       }
     });
   }
