@@ -1,10 +1,12 @@
-"""torchq runner: QuantumLayer (float64), gradients by torchq's adjoint method.
+"""torchq runner: QuantumLayer (float64, or float32 with --dtype float32), gradients by torchq's
+adjoint method.
 
 Runs in the main python3, where scripts/setup.sh installed torchq. The circuit is built with
 torchq.angle_embedding(rotation="Y") and torchq.strongly_entangling_layers, whose weight order
 is the benchmark's, so weights and gradients need no mapping.
 """
 
+import argparse
 import os
 import sys
 
@@ -15,14 +17,14 @@ import torch  # noqa: E402
 import torchq  # noqa: E402
 
 NAME = "torchq"
-DTYPE = torch.float64
+DTYPE = torch.float64  # set from --dtype in __main__
 
 
 def describe():
     return {
         "name": NAME,
         "versions": common.versions("torchq", "torch"),
-        "precision": "float64 (complex128 state)",
+        "precision": "float32 (complex64 state)" if DTYPE == torch.float32 else "float64 (complex128 state)",
         "method": "adjoint (torchq)",
         "library": torchq.library_path() if callable(getattr(torchq, "library_path", None)) else "",
     }
@@ -41,4 +43,7 @@ def weight_grad(module):
 
 
 if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dtype", choices=["float64", "float32"], default="float64")
+    DTYPE = getattr(torch, ap.parse_args().dtype)
     common.serve(sys.modules[__name__])
