@@ -18,7 +18,9 @@
  * GateLayout from make_layout; rows named primitive<T>/... go through apply_primitive, which adds
  * the per-call work of the simulator (angle resolution, building the matrix, the switch).
  * Targets sit at the middle wire (wire 0 is the most significant bit, see types.h), so the inner
- * runs are neither the contiguous low-bit case nor the strided top-bit case.
+ * runs are neither the contiguous low-bit case nor the strided top-bit case. The kernel rows
+ * named *_bit0, *_bit1, CNOT_ctrl0, CNOT_target0/1 and CNOT_ctrl1_target0 put a target or control on
+ * bit 0 or 1 instead (wire n-1 is bit 0): runs of 1 or 2 amplitudes, the kernels' short-run paths.
  *
  * Rows named layer<T>/strongly_entangling/... time a whole strongly entangling layer (Rot on every
  * wire, then a ring of CNOTs) blocked (blocked.h) and unblocked, with the counter "passes" (the
@@ -57,7 +59,11 @@ constexpr int kThreads[] = {1, 2};
 /// Qubit counts of the strongly entangling layer rows (blocked vs unblocked forward pass).
 constexpr int kLayerQubits[] = {20, 24};
 
-enum class Gate { kRX, kRZ, kX, kCNOT, kIsingXX, kSWAP, kIsingZZ, kUnitary3, kReadWrite };
+enum class Gate {
+  kRX, kRZ, kX, kCNOT, kIsingXX, kSWAP, kIsingZZ, kUnitary3, kReadWrite,
+  // Low-bit placements (kernel rows only): runs shorter than 4 amplitudes.
+  kRXBit0, kRXBit1, kRZBit0, kXBit0, kCNOTCtrl0, kCNOTTarget0, kCNOTTarget1, kCNOTBits10,
+};
 
 struct GateSpec {
   Gate gate;
@@ -74,7 +80,17 @@ constexpr GateSpec kGates[] = {
     {Gate::kSWAP, "SWAP"},       // swap2
     {Gate::kIsingZZ, "IsingZZ"}, // parity_phase
     {Gate::kUnitary3, "QubitUnitary3"},  // densek, k = 3
+    {Gate::kRXBit0, "RX_bit0"},             // dense1, target bit 0
+    {Gate::kRXBit1, "RX_bit1"},             // dense1, target bit 1
+    {Gate::kRZBit0, "RZ_bit0"},             // diag1, target bit 0
+    {Gate::kXBit0, "X_bit0"},               // antidiag1, target bit 0
+    {Gate::kCNOTCtrl0, "CNOT_ctrl0"},       // control bit 0, target at the middle
+    {Gate::kCNOTTarget0, "CNOT_target0"},   // control at the middle, target bit 0
+    {Gate::kCNOTTarget1, "CNOT_target1"},   // control at the middle, target bit 1
+    {Gate::kCNOTBits10, "CNOT_ctrl1_target0"},  // control bit 1, target bit 0 (ring's last CNOT)
 };
+
+bool low_bit_gate(Gate g) { return g >= Gate::kRXBit0; }
 
 constexpr double kAngle = 0.3;
 
@@ -158,6 +174,14 @@ std::vector<int> wires_of(Gate g, int n) {
     case Gate::kSWAP:
     case Gate::kIsingZZ: return {mid, mid + 1};
     case Gate::kUnitary3: return {mid - 1, mid, mid + 1};
+    case Gate::kRXBit0:
+    case Gate::kRZBit0:
+    case Gate::kXBit0: return {n - 1};
+    case Gate::kRXBit1: return {n - 2};
+    case Gate::kCNOTCtrl0: return {n - 1, mid};
+    case Gate::kCNOTTarget0: return {mid, n - 1};
+    case Gate::kCNOTTarget1: return {mid, n - 2};
+    case Gate::kCNOTBits10: return {n - 2, n - 1};
     default: return {mid};
   }
 }
@@ -175,14 +199,22 @@ struct KernelCall {
     std::vector<int> bits;
     for (int w : wires_of(g, n)) bits.push_back(wire_to_bit(n, w));
     switch (g) {
-      case Gate::kRX: m = matrix_of<T>(GateId::RX, kAngle); break;
-      case Gate::kRZ: {
+      case Gate::kRX:
+      case Gate::kRXBit0:
+      case Gate::kRXBit1: m = matrix_of<T>(GateId::RX, kAngle); break;
+      case Gate::kRZ:
+      case Gate::kRZBit0: {
         const auto full = matrix_of<T>(GateId::RZ, kAngle);
         m = {full[0], full[3]};
         break;
       }
       case Gate::kX:
-      case Gate::kCNOT: m = {Complex<T>{1}, Complex<T>{1}}; break;
+      case Gate::kXBit0:
+      case Gate::kCNOT:
+      case Gate::kCNOTCtrl0:
+      case Gate::kCNOTTarget0:
+      case Gate::kCNOTTarget1:
+      case Gate::kCNOTBits10: m = {Complex<T>{1}, Complex<T>{1}}; break;
       case Gate::kIsingXX: m = matrix_of<T>(GateId::IsingXX, kAngle); break;
       case Gate::kIsingZZ:
         m = {to_t<T>(std::polar(1.0, -kAngle / 2)), to_t<T>(std::polar(1.0, kAngle / 2))};
@@ -193,7 +225,8 @@ struct KernelCall {
         break;
       default: break;
     }
-    if (g == Gate::kCNOT) {
+    if (g == Gate::kCNOT || g == Gate::kCNOTCtrl0 || g == Gate::kCNOTTarget0 || g == Gate::kCNOTTarget1 ||
+        g == Gate::kCNOTBits10) {
       layout = make_layout(n, &bits[1], 1, &bits[0], 1);
     } else if (g == Gate::kIsingZZ) {
       layout = make_layout(n, nullptr, 0, nullptr, 0);  // parity kernels loop over every amplitude
@@ -204,10 +237,18 @@ struct KernelCall {
 
   void operator()(Complex<T>* psi, const kernels::KernelTable<T>& k, const Executor& ex) const {
     switch (gate) {
-      case Gate::kRX: k.dense1(psi, layout, m.data(), ex); return;
-      case Gate::kRZ: k.diag1(psi, layout, m.data(), ex); return;
+      case Gate::kRX:
+      case Gate::kRXBit0:
+      case Gate::kRXBit1: k.dense1(psi, layout, m.data(), ex); return;
+      case Gate::kRZ:
+      case Gate::kRZBit0: k.diag1(psi, layout, m.data(), ex); return;
       case Gate::kX:
-      case Gate::kCNOT: k.antidiag1(psi, layout, m.data(), ex); return;
+      case Gate::kXBit0:
+      case Gate::kCNOT:
+      case Gate::kCNOTCtrl0:
+      case Gate::kCNOTTarget0:
+      case Gate::kCNOTTarget1:
+      case Gate::kCNOTBits10: k.antidiag1(psi, layout, m.data(), ex); return;
       case Gate::kIsingXX: k.dense2(psi, layout, m.data(), ex); return;
       case Gate::kSWAP: k.swap2(psi, layout, ex); return;
       case Gate::kIsingZZ: k.parity_phase(psi, layout, zmask, m.data(), ex); return;
@@ -231,7 +272,7 @@ CompiledCircuit one_gate_circuit(Gate g, int n) {
     case Gate::kSWAP: c.add(GateId::SWAP, w); break;
     case Gate::kIsingZZ: c.add(GateId::IsingZZ, w, {theta}); break;
     case Gate::kUnitary3: c.unitary(w, dft8()); break;
-    case Gate::kReadWrite: break;
+    default: break;  // kReadWrite and the low-bit kernel rows have no primitive row
   }
   return compile(c);
 }
@@ -423,7 +464,7 @@ void register_type(const char* type_name) {
     }
     if (std::find(std::begin(kPrimitiveQubits), std::end(kPrimitiveQubits), n) == std::end(kPrimitiveQubits)) continue;
     for (const GateSpec& gs : kGates) {
-      if (gs.gate == Gate::kReadWrite) continue;
+      if (gs.gate == Gate::kReadWrite || low_bit_gate(gs.gate)) continue;
       for (int t : kThreads) {
         size_policy(
             benchmark::RegisterBenchmark(row("primitive", gs, n, t).c_str(), bm_primitive<T>, gs.gate, n, t), n);

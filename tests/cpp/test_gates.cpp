@@ -324,6 +324,86 @@ TYPED_TEST(KernelCompareTest, EverySupportedTableMatchesGeneric) {
   EXPECT_GE(compared, 100);
 }
 
+// ---------------------------------------------------------------------------------------------
+// One-qubit kernels with a target or control on bit 0 or 1 (runs of 1 or 2 amplitudes: the
+// kernels' in-vector paths), and on bits 2 and 3 next to them, against a per-amplitude formula,
+// for every table, on states up to 2^14 run on one and two threads.
+// ---------------------------------------------------------------------------------------------
+
+TYPED_TEST(KernelCompareTest, OneQubitKernelsOnLowBitsMatchTheFormula) {
+  using T = TypeParam;
+  using C = torchq::Complex<T>;
+  using Z = std::complex<double>;
+  namespace k = torchq::kernels;
+  std::mt19937_64 rng(777);
+  const torchq::OpenMPExecutor two(2);
+  const double tol = Precision<T>::kState * 8;
+  // (target, controls) bit placements; -1 ends the control list.
+  const std::vector<std::vector<int>> placements = {
+      {0},       {1},       {2},       {3},          {0, 1},       {1, 0},    {0, 2},       {2, 0},
+      {1, 2},    {2, 1},    {0, 3},    {3, 0},       {5, 0},       {5, 1},    {5, 0, 1},    {0, 1, 2},
+      {1, 0, 2}, {2, 0, 1}, {0, 5},    {1, 5},       {1, 0, 5},    {6, 1, 3}, {0, 1, 6, 3}, {4, 2},
+      {3, 1},    {6, 2, 0}, {2, 6},    {0, 2, 4, 6}, {1, 3, 5, 0}, {7, 0},    {7, 1},       {0, 7}};
+  int checked = 0;
+  for (int n : {1, 2, 3, 4, 5, 8, 14}) {
+    for (const auto& pl : placements) {
+      if (*std::max_element(pl.begin(), pl.end()) >= n) continue;
+      const int target = pl[0];
+      const std::vector<int> controls(pl.begin() + 1, pl.end());
+      const torchq::GateLayout L =
+          torchq::make_layout(n, &target, 1, controls.data(), static_cast<int>(controls.size()));
+      const std::size_t size = std::size_t{1} << n;
+      const auto psi = random_data<T>(size, rng);
+      const auto m = random_data<T>(4, rng);
+      for (int kind = 0; kind < 3; ++kind) {
+        // Expected: the 2x2 matrix of the kernel on every pair whose controls are all 1.
+        Z g[4];
+        if (kind == 0) {
+          for (int j = 0; j < 4; ++j) g[j] = Z(m[j].real(), m[j].imag());
+        } else if (kind == 1) {
+          g[0] = Z(m[0].real(), m[0].imag()), g[1] = 0, g[2] = 0, g[3] = Z(m[1].real(), m[1].imag());
+        } else {
+          g[0] = 0, g[1] = Z(m[0].real(), m[0].imag()), g[2] = Z(m[1].real(), m[1].imag()), g[3] = 0;
+        }
+        std::vector<Z> expected(size);
+        const std::size_t tb = std::size_t{1} << target;
+        for (std::size_t i = 0; i < size; ++i) {
+          const Z v(psi[i].real(), psi[i].imag());
+          if ((i & L.ctrl_mask) != L.ctrl_mask) {
+            expected[i] = v;
+            continue;
+          }
+          const Z other(psi[i ^ tb].real(), psi[i ^ tb].imag());
+          expected[i] = (i & tb) ? g[2] * other + g[3] * v : g[0] * v + g[1] * other;
+        }
+        for (k::Isa isa : k::supported_isas()) {
+          const auto& table = k::kernel_table<T>(isa);
+          for (const torchq::Executor* ex : {&torchq::serial_executor(), static_cast<const torchq::Executor*>(&two)}) {
+            std::vector<C> s = psi;
+            switch (kind) {
+              case 0: table.dense1(s.data(), L, m.data(), *ex); break;
+              case 1: table.diag1(s.data(), L, m.data(), *ex); break;
+              default: table.antidiag1(s.data(), L, m.data(), *ex); break;
+            }
+            double worst = 0;
+            for (std::size_t i = 0; i < size; ++i) {
+              if ((i & L.ctrl_mask) != L.ctrl_mask) {
+                ASSERT_EQ(s[i], psi[i]) << "touched index " << i;
+              }
+              worst = std::max(worst, std::abs(Z(s[i].real(), s[i].imag()) - expected[i]));
+            }
+            EXPECT_LE(worst, tol) << k::isa_name(isa) << " kernel " << kind << " on " << n << " qubits, target bit "
+                                  << target << ", " << controls.size() << " controls, " << ex->num_threads()
+                                  << " threads";
+            ++checked;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GE(checked, 300);
+}
+
 TEST(KernelDispatch, ActiveTableIsTheBestSupportedOrTheForcedOne) {
   namespace k = torchq::kernels;
   const std::vector<k::Isa> all = k::supported_isas();

@@ -49,37 +49,6 @@ inline Complex<T> mul_add2(const Complex<T>& m0, const Complex<T>& a, const Comp
 // Inner loops over one run, as plain functions with value parameters: inside the kernels'
 // lambdas GCC does not vectorise them (captured coefficients may alias the state).
 template <class T>
-void dense1_run(T* __restrict x, T* __restrict y, Index len, T ar, T ai, T br, T bi, T cr, T ci, T dr, T di) {
-  for (Index j = 0; j < 2 * len; j += 2) {
-    const T xr = x[j], xi = x[j + 1], yr = y[j], yi = y[j + 1];
-    x[j] = ar * xr - ai * xi + br * yr - bi * yi;
-    x[j + 1] = ar * xi + ai * xr + br * yi + bi * yr;
-    y[j] = cr * xr - ci * xi + dr * yr - di * yi;
-    y[j + 1] = cr * xi + ci * xr + dr * yi + di * yr;
-  }
-}
-
-template <class T>
-void scale_run(T* __restrict x, Index len, T ar, T ai) {
-  for (Index j = 0; j < 2 * len; j += 2) {
-    const T xr = x[j], xi = x[j + 1];
-    x[j] = ar * xr - ai * xi;
-    x[j + 1] = ar * xi + ai * xr;
-  }
-}
-
-template <class T>
-void antidiag1_run(T* __restrict x, T* __restrict y, Index len, T ar, T ai, T br, T bi) {
-  for (Index j = 0; j < 2 * len; j += 2) {
-    const T xr = x[j], xi = x[j + 1], yr = y[j], yi = y[j + 1];
-    x[j] = ar * yr - ai * yi;
-    x[j + 1] = ar * yi + ai * yr;
-    y[j] = br * xr - bi * xi;
-    y[j + 1] = br * xi + bi * xr;
-  }
-}
-
-template <class T>
 void dense2_run(T* __restrict p0, T* __restrict p1, T* __restrict p2, T* __restrict p3, Index len,
                 const std::array<T, 16>& mr, const std::array<T, 16>& mi) {
   const std::array<T, 16> r = mr, im = mi;  // local copies: provably not aliased with the state
@@ -212,62 +181,443 @@ inline void for_runs(const GateLayout& L, Index b, Index e, Run&& run_body, Sing
   }
 }
 
+template <class T, class V>
+inline void store256(T* p, const V& v) {
+  std::memcpy(p, &v, sizeof(v));
+}
+template <class V, class T>
+inline V loadv(const T* p) {
+  V v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
+
+/// Lanes of T and complex numbers in one Vec256<T>.
+template <class T>
+inline constexpr int kLanes = static_cast<int>(32 / sizeof(T));
+template <class T>
+inline constexpr int kCplx = kLanes<T> / 2;
+
+/// 512 bits of T, for the long runs of the AVX-512 build (Vec256 elsewhere: VecRun).
+typedef double Vec512d __attribute__((vector_size(64)));
+typedef float Vec512f __attribute__((vector_size(64)));
+inline Vec512d swap_parts(Vec512d v) { return __builtin_shufflevector(v, v, 1, 0, 3, 2, 5, 4, 7, 6); }
+inline Vec512f swap_parts(Vec512f v) {
+  return __builtin_shufflevector(v, v, 1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14);
+}
+template <class T>
+struct Vec512Of;
+template <>
+struct Vec512Of<double> { using type = Vec512d; };
+template <>
+struct Vec512Of<float> { using type = Vec512f; };
+/// The vector of the contiguous-run loops: as wide as the instruction set's registers (GCC's
+/// auto-vectorised loops used 512 bits in the AVX-512 build; 256 there ran ~30% slower in L2).
+#ifdef __AVX512F__
+template <class T>
+using VecRun = typename Vec512Of<T>::type;
+#else
+template <class T>
+using VecRun = Vec256<T>;
+#endif
+/// Lanes of T in vector V.
+template <class T, class V>
+inline constexpr int kLanesOf = static_cast<int>(sizeof(V) / sizeof(T));
+
+/// A lane mask of Vec256<T> (all ones where set), for `mask ? a : b`.
+typedef long long Mask256d __attribute__((vector_size(32)));
+typedef int Mask256f __attribute__((vector_size(32)));
+template <class T>
+struct Mask256Of;
+template <>
+struct Mask256Of<double> { using type = Mask256d; };
+template <>
+struct Mask256Of<float> { using type = Mask256f; };
+template <class T>
+using Mask256 = typename Mask256Of<T>::type;
+
+/**
+ * A complex coefficient c spread over the lanes of interleaved (re, im) data: c * v =
+ * re * v + im * swap_parts(v), with re = {cr, cr, ...} and im = {-ci, ci, -ci, ci, ...}.
+ */
+template <class T, class V = Vec256<T>>
+struct CVec {
+  V re, im;
+  CVec() = default;
+  CVec(T r, T i) {
+    for (int l = 0; l < kLanesOf<T, V>; l += 2) {
+      re[l] = r;
+      re[l + 1] = r;
+      im[l] = -i;
+      im[l + 1] = i;
+    }
+  }
+  explicit CVec(const Complex<T>& c) : CVec(c.real(), c.imag()) {}
+};
+
+// One-qubit operations on a pair of vectors: x holds amplitudes with the target bit 0, y the
+// partners with it 1, lane for lane. Each takes the parts-swapped copies too, shared by its sums.
+
+/// [[a, b], [c, d]]: 4 multiply-adds per output vector, two shuffles for both.
+template <class T, class V = Vec256<T>>
+struct Dense1Op {
+  using Vec = V;
+  CVec<T, V> a, b, c, d;
+  void operator()(V& x, V& y) const {
+    const V xs = swap_parts(x), ys = swap_parts(y);
+    const V nx = a.re * x + a.im * xs + b.re * y + b.im * ys;
+    const V ny = c.re * x + c.im * xs + d.re * y + d.im * ys;
+    x = nx;
+    y = ny;
+  }
+};
+
+/// diag(a, b).
+template <class T, class V = Vec256<T>>
+struct Diag1Op {
+  using Vec = V;
+  CVec<T, V> a, b;
+  void operator()(V& x, V& y) const {
+    x = a.re * x + a.im * swap_parts(x);
+    y = b.re * y + b.im * swap_parts(y);
+  }
+};
+
+/// [[0, a], [b, 0]].
+template <class T, class V = Vec256<T>>
+struct Antidiag1Op {
+  using Vec = V;
+  CVec<T, V> a, b;
+  void operator()(V& x, V& y) const {
+    const V nx = a.re * y + a.im * swap_parts(y);
+    const V ny = b.re * x + b.im * swap_parts(x);
+    x = nx;
+    y = ny;
+  }
+};
+
+/// Scales one vector by a.
+template <class T, class V = Vec256<T>>
+struct ScaleOp {
+  using Vec = V;
+  CVec<T, V> a;
+  void operator()(V& x) const { x = a.re * x + a.im * swap_parts(x); }
+};
+
+/**
+ * Applies op to the run of len complex pairs (x[j], y[j]) (interleaved T arrays). The tail (len
+ * not a multiple of the vector's complex count) goes through the same vector code on a
+ * zero-padded copy, so every amplitude gets the same arithmetic wherever a chunk boundary falls.
+ * Inlined into the *_chunk functions below, which hold their own copy of op.
+ */
+template <class T, class Op>
+__attribute__((always_inline)) inline void pair_run(T* __restrict x, T* __restrict y, Index len, const Op& op) {
+  using V = typename Op::Vec;
+  constexpr int W = kLanesOf<T, V>;
+  const Index n = 2 * len;
+  Index j = 0;
+  for (; j + W <= n; j += W) {
+    V vx = loadv<V>(x + j), vy = loadv<V>(y + j);
+    op(vx, vy);
+    store256(x + j, vx);
+    store256(y + j, vy);
+  }
+  if (j < n) {
+    // Fixed trip counts (unrolled, no memcpy call): the tail is 1 to W - 1 elements.
+    const int rem = static_cast<int>(n - j);
+    T bx[W] = {}, by[W] = {};
+    for (int i = 0; i < W; ++i) {
+      if (i < rem) {
+        bx[i] = x[j + i];
+        by[i] = y[j + i];
+      }
+    }
+    V vx = loadv<V>(bx), vy = loadv<V>(by);
+    op(vx, vy);
+    for (int i = 0; i < W; ++i) {
+      if (i < rem) {
+        x[j + i] = vx[i];
+        y[j + i] = vy[i];
+      }
+    }
+  }
+}
+
+/// Applies op to each complex number of a run (as pair_run, on one array).
+template <class T, class Op>
+__attribute__((always_inline)) inline void single_run(T* __restrict x, Index len, const Op& op) {
+  using V = typename Op::Vec;
+  constexpr int W = kLanesOf<T, V>;
+  const Index n = 2 * len;
+  Index j = 0;
+  for (; j + W <= n; j += W) {
+    V v = loadv<V>(x + j);
+    op(v);
+    store256(x + j, v);
+  }
+  if (j < n) {
+    const int rem = static_cast<int>(n - j);  // 1 to W - 1 elements, as in pair_run
+    T b[W] = {};
+    for (int i = 0; i < W; ++i) {
+      if (i < rem) b[i] = x[j + i];
+    }
+    V v = loadv<V>(b);
+    op(v);
+    for (int i = 0; i < W; ++i) {
+      if (i < rem) x[j + i] = v[i];
+    }
+  }
+}
+
+template <class T>
+void dense1_run(T* __restrict x, T* __restrict y, Index len, T ar, T ai, T br, T bi, T cr, T ci, T dr, T di) {
+  using V = VecRun<T>;
+  const Dense1Op<T, V> op{CVec<T, V>(ar, ai), CVec<T, V>(br, bi), CVec<T, V>(cr, ci), CVec<T, V>(dr, di)};
+  pair_run(x, y, len, op);
+}
+
+/**
+ * The runs of iterations [b, e) of a one-qubit gate (target L.target_bits[0]): op on each pair of
+ * halves. A plain function with its own copy of op, so the coefficients stay in registers (in the
+ * kernels' lambdas GCC could not tell that the state does not alias them), set up once per chunk
+ * rather than once per run.
+ */
+template <class T, class Op>
+void pair_chunk(Complex<T>* psi, const GateLayout& L, Index b, Index e, const Op op_in) {
+  const Op op = op_in;
+  const Index t = Index{1} << L.target_bits[0];
+  auto body = [&](Index i0, Index len) {
+    // Runs never cross the target bit, so the two halves do not overlap.
+    pair_run(reinterpret_cast<T*>(psi + i0), reinterpret_cast<T*>(psi + (i0 | t)), len, op);
+  };
+  for_runs(L, b, e, body, [&](Index i0) { body(i0, 1); });
+}
+
+/// As pair_chunk for diagonal gates: the halves scaled separately, the first only if scale_first.
+template <class T>
+void scale_chunk(Complex<T>* psi, const GateLayout& L, Index b, Index e, const ScaleOp<T, VecRun<T>> op0_in,
+                 const ScaleOp<T, VecRun<T>> op1_in, bool scale_first) {
+  const ScaleOp<T, VecRun<T>> op0 = op0_in, op1 = op1_in;
+  const Index t = Index{1} << L.target_bits[0];
+  auto body = [&](Index i0, Index len) {
+    if (scale_first) single_run(reinterpret_cast<T*>(psi + i0), len, op0);
+    single_run(reinterpret_cast<T*>(psi + (i0 | t)), len, op1);
+  };
+  for_runs(L, b, e, body, [&](Index i0) { body(i0, 1); });
+}
+
+// ---------------------------------------------------------------------------------------------
+// One-qubit gates with a fixed bit (target or control) below bit 2: runs of 1 or 2 amplitudes.
+//
+// The state is cut into units of two vectors (2 * kCplx amplitudes: 4 of double, 8 of float),
+// whose index bits below kUnitBits are handled inside the unit (shuffles and lane masks) while
+// the fixed bits above go through a reduced layout over unit indices.
+
+template <class T>
+inline constexpr int kUnitBits = sizeof(T) == sizeof(double) ? 2 : 3;
+
+/// x = the unit's amplitudes with target bit t 0, y = those with it 1 (t below kUnitBits).
+template <int t>
+inline void unit_to_pair(Vec256d v0, Vec256d v1, Vec256d& x, Vec256d& y) {
+  if constexpr (t == 0) {
+    x = __builtin_shufflevector(v0, v1, 0, 1, 4, 5);
+    y = __builtin_shufflevector(v0, v1, 2, 3, 6, 7);
+  } else {
+    x = v0;
+    y = v1;
+  }
+}
+template <int t>
+inline void pair_to_unit(Vec256d x, Vec256d y, Vec256d& v0, Vec256d& v1) {
+  unit_to_pair<t>(x, y, v0, v1);  // the same permutation is its own inverse
+}
+template <int t>
+inline void unit_to_pair(Vec256f v0, Vec256f v1, Vec256f& x, Vec256f& y) {
+  if constexpr (t == 0) {
+    x = __builtin_shufflevector(v0, v1, 0, 1, 4, 5, 8, 9, 12, 13);
+    y = __builtin_shufflevector(v0, v1, 2, 3, 6, 7, 10, 11, 14, 15);
+  } else if constexpr (t == 1) {
+    x = __builtin_shufflevector(v0, v1, 0, 1, 2, 3, 8, 9, 10, 11);
+    y = __builtin_shufflevector(v0, v1, 4, 5, 6, 7, 12, 13, 14, 15);
+  } else {
+    x = v0;
+    y = v1;
+  }
+}
+template <int t>
+inline void pair_to_unit(Vec256f x, Vec256f y, Vec256f& v0, Vec256f& v1) {
+  if constexpr (t == 0) {
+    v0 = __builtin_shufflevector(x, y, 0, 1, 8, 9, 2, 3, 10, 11);
+    v1 = __builtin_shufflevector(x, y, 4, 5, 12, 13, 6, 7, 14, 15);
+  } else {
+    unit_to_pair<t>(x, y, v0, v1);  // self-inverse for t = 1 and 2
+  }
+}
+
+/// Lanes whose complex number's unit index (lane_index[l / 2]) has all bits of ctrl set.
+template <class T>
+inline Mask256<T> control_mask(const int* unit_index, Index ctrl) {
+  Mask256<T> m{};
+  for (int l = 0; l < kLanes<T>; ++l) m[l] = (unit_index[l / 2] & ctrl) == ctrl ? -1 : 0;
+  return m;
+}
+
+/// The layout over unit indices: the fixed bits at or above kUnitBits, shifted down.
+template <class T>
+inline GateLayout unit_layout(const GateLayout& L) {
+  constexpr int B = kUnitBits<T>;
+  GateLayout U;
+  U.num_qubits = L.num_qubits - B;
+  for (int j = 0; j < L.num_fixed; ++j) {
+    if (L.fixed_bits[j] >= B) U.fixed_bits[U.num_fixed++] = static_cast<std::uint8_t>(L.fixed_bits[j] - B);
+  }
+  U.ctrl_mask = L.ctrl_mask >> B;
+  return U;
+}
+
+/// Target below kUnitBits: each unit holds whole pairs.
+template <class T, int t, bool masked, class Op>
+__attribute__((always_inline)) inline void low_target_units(T* __restrict p, Index count, const Op& op,
+                                                            const Mask256<T>& m) {
+  constexpr int W = kLanes<T>;
+  for (Index u = 0; u < count; ++u, p += 2 * W) {
+    Vec256<T> v0 = load256(p), v1 = load256(p + W), x, y;
+    unit_to_pair<t>(v0, v1, x, y);
+    Vec256<T> nx = x, ny = y;
+    op(nx, ny);
+    if constexpr (masked) {
+      nx = m ? nx : x;
+      ny = m ? ny : y;
+    }
+    pair_to_unit<t>(nx, ny, v0, v1);
+    store256(p, v0);
+    store256(p + W, v1);
+  }
+}
+
+/// Target at or above kUnitBits, controls below: units pair with units, masked lane by lane.
+template <class T, class Op>
+__attribute__((always_inline)) inline void high_target_units(T* __restrict p, T* __restrict q, Index count,
+                                                             const Op& op, const Mask256<T>& m0,
+                                                             const Mask256<T>& m1) {
+  constexpr int W = kLanes<T>;
+  for (Index u = 0; u < count; ++u, p += 2 * W, q += 2 * W) {
+    const Vec256<T> x0 = load256(p), x1 = load256(p + W), y0 = load256(q), y1 = load256(q + W);
+    Vec256<T> a0 = x0, a1 = x1, b0 = y0, b1 = y1;
+    op(a0, b0);
+    op(a1, b1);
+    store256(p, m0 ? a0 : x0);
+    store256(p + W, m1 ? a1 : x1);
+    store256(q, m0 ? b0 : y0);
+    store256(q + W, m1 ? b1 : y1);
+  }
+}
+
+/// Units [b, e) of the unit layout U, target t below kUnitBits (own copies of op and mask, as in
+/// pair_chunk).
+template <class T, int t, bool masked, class Op>
+void low_target_chunk(T* base, const GateLayout& U, Index b, Index e, const Op op_in, const Mask256<T> m_in) {
+  constexpr int B = kUnitBits<T>;
+  const Op op = op_in;
+  const Mask256<T> m = m_in;
+  auto body = [&](Index u0, Index len) { low_target_units<T, t, masked>(base + 2 * (u0 << B), len, op, m); };
+  for_runs(U, b, e, body, [&](Index u0) { body(u0, 1); });
+}
+
+/// Units [b, e) of the unit layout U, target bit tu among unit indices.
+template <class T, class Op>
+void high_target_chunk(T* base, const GateLayout& U, Index tu, Index b, Index e, const Op op_in,
+                       const Mask256<T> m0_in, const Mask256<T> m1_in) {
+  constexpr int B = kUnitBits<T>;
+  const Op op = op_in;
+  const Mask256<T> m0 = m0_in, m1 = m1_in;
+  auto body = [&](Index u0, Index len) {
+    high_target_units(base + 2 * (u0 << B), base + 2 * ((u0 | tu) << B), len, op, m0, m1);
+  };
+  for_runs(U, b, e, body, [&](Index u0) { body(u0, 1); });
+}
+
+/**
+ * Applies a one-qubit op (target L.target_bits[0], controls in L.ctrl_mask) when some fixed bit
+ * lies below 2. Needs L.num_qubits >= kUnitBits<T>. Units are computed the same whatever the
+ * chunking, so results do not depend on the thread count.
+ */
+template <class T, class Op>
+void low_bits_gate(Complex<T>* psi, const GateLayout& L, const Op& op, const Executor& ex) {
+  constexpr int B = kUnitBits<T>;
+  constexpr Index kUnit = Index{1} << B;
+  const int t = L.target_bits[0];
+  const Index low_ctrl = L.ctrl_mask & (kUnit - 1);
+  const GateLayout U = unit_layout<T>(L);
+  int low_fixed = 0;
+  for (int j = 0; j < L.num_fixed; ++j) low_fixed += L.fixed_bits[j] < B;
+  // A unit stands for 2^(B - low_fixed) iterations of L.
+  const Index grain = std::max<Index>(1, kAmplitudeGrain >> (B - low_fixed));
+  T* const base = reinterpret_cast<T*>(psi);
+  if (t < B) {
+    // Unit index of each lane of x (target bit 0); y's lanes differ only in the target bit.
+    int lane_index[kCplx<T>];
+    for (int j = 0; j < kCplx<T>; ++j) {
+      const int low = j & ((1 << t) - 1);
+      lane_index[j] = ((j - low) << 1) | low;
+    }
+    const Mask256<T> m = control_mask<T>(lane_index, low_ctrl);
+    const bool masked = low_ctrl != 0;
+    ex.parallel_for(count_of(U), grain, [&](Index b, Index e) {
+      if (t == 0) {
+        masked ? low_target_chunk<T, 0, true>(base, U, b, e, op, m) : low_target_chunk<T, 0, false>(base, U, b, e, op, m);
+      } else if (t == 1) {
+        masked ? low_target_chunk<T, 1, true>(base, U, b, e, op, m) : low_target_chunk<T, 1, false>(base, U, b, e, op, m);
+      } else if constexpr (B > 2) {
+        masked ? low_target_chunk<T, 2, true>(base, U, b, e, op, m) : low_target_chunk<T, 2, false>(base, U, b, e, op, m);
+      }
+    });
+  } else {
+    int idx0[kCplx<T>], idx1[kCplx<T>];
+    for (int j = 0; j < kCplx<T>; ++j) {
+      idx0[j] = j;
+      idx1[j] = kCplx<T> + j;
+    }
+    const Mask256<T> m0 = control_mask<T>(idx0, low_ctrl), m1 = control_mask<T>(idx1, low_ctrl);
+    const Index tu = Index{1} << (t - B);  // the target's bit among unit indices
+    ex.parallel_for(count_of(U), grain,
+                    [&](Index b, Index e) { high_target_chunk(base, U, tu, b, e, op, m0, m1); });
+  }
+}
+
+/// Whether low_bits_gate applies: a fixed bit below 2 and room for one unit.
+template <class T>
+inline bool use_low_bits(const GateLayout& L) {
+  return L.num_fixed > 0 && L.fixed_bits[0] < 2 && L.num_qubits >= kUnitBits<T>;
+}
+
 template <class T>
 void dense1(Complex<T>* psi, const GateLayout& L, const Complex<T>* m, const Executor& ex) {
-  const Index t = Index{1} << L.target_bits[0];
-  const T ar = m[0].real(), ai = m[0].imag(), br = m[1].real(), bi = m[1].imag();
-  const T cr = m[2].real(), ci = m[2].imag(), dr = m[3].real(), di = m[3].imag();
-  ex.parallel_for(count_of(L), kAmplitudeGrain, [&](Index b, Index e) {
-    for_runs(
-        L, b, e,
-        [&](Index i0, Index len) {
-          // Runs never cross the target bit, so the two halves do not overlap.
-          dense1_run(reinterpret_cast<T*>(psi + i0), reinterpret_cast<T*>(psi + (i0 | t)), len, ar, ai, br, bi, cr,
-                     ci, dr, di);
-        },
-        [&](Index i0) {
-          const Complex<T> a = psi[i0], c = psi[i0 | t];
-          psi[i0] = mul_add2(m[0], a, m[1], c);
-          psi[i0 | t] = mul_add2(m[2], a, m[3], c);
-        });
-  });
+  if (use_low_bits<T>(L)) {
+    const Dense1Op<T> op{CVec<T>(m[0]), CVec<T>(m[1]), CVec<T>(m[2]), CVec<T>(m[3])};
+    return low_bits_gate(psi, L, op, ex);
+  }
+  using V = VecRun<T>;
+  const Dense1Op<T, V> op{CVec<T, V>(m[0]), CVec<T, V>(m[1]), CVec<T, V>(m[2]), CVec<T, V>(m[3])};
+  ex.parallel_for(count_of(L), kAmplitudeGrain, [&](Index b, Index e) { pair_chunk(psi, L, b, e, op); });
 }
 
 template <class T>
 void diag1(Complex<T>* psi, const GateLayout& L, const Complex<T>* d, const Executor& ex) {
-  const Index t = Index{1} << L.target_bits[0];
-  const T ar = d[0].real(), ai = d[0].imag(), br = d[1].real(), bi = d[1].imag();
+  if (use_low_bits<T>(L)) return low_bits_gate(psi, L, Diag1Op<T>{CVec<T>(d[0]), CVec<T>(d[1])}, ex);
+  using V = VecRun<T>;
+  const ScaleOp<T, V> op0{CVec<T, V>(d[0])}, op1{CVec<T, V>(d[1])};
   const bool first_is_one = d[0] == Complex<T>(1);  // PhaseShift, S, T: only the |1> half moves
-  ex.parallel_for(count_of(L), kAmplitudeGrain, [&](Index b, Index e) {
-    for_runs(
-        L, b, e,
-        [&](Index i0, Index len) {
-          if (!first_is_one) scale_run(reinterpret_cast<T*>(psi + i0), len, ar, ai);
-          scale_run(reinterpret_cast<T*>(psi + (i0 | t)), len, br, bi);
-        },
-        [&](Index i0) {
-          psi[i0] = mul(d[0], psi[i0]);
-          psi[i0 | t] = mul(d[1], psi[i0 | t]);
-        });
-  });
+  ex.parallel_for(count_of(L), kAmplitudeGrain,
+                  [&](Index b, Index e) { scale_chunk(psi, L, b, e, op0, op1, !first_is_one); });
 }
 
 template <class T>
 void antidiag1(Complex<T>* psi, const GateLayout& L, const Complex<T>* a, const Executor& ex) {
-  const Index t = Index{1} << L.target_bits[0];
-  const T ar = a[0].real(), ai = a[0].imag(), br = a[1].real(), bi = a[1].imag();
-  ex.parallel_for(count_of(L), kAmplitudeGrain, [&](Index b, Index e) {
-    for_runs(
-        L, b, e,
-        [&](Index i0, Index len) {
-          antidiag1_run(reinterpret_cast<T*>(psi + i0), reinterpret_cast<T*>(psi + (i0 | t)), len, ar, ai, br, bi);
-        },
-        [&](Index i0) {
-          const Complex<T> v0 = psi[i0], v1 = psi[i0 | t];
-          psi[i0] = mul(a[0], v1);
-          psi[i0 | t] = mul(a[1], v0);
-        });
-  });
+  if (use_low_bits<T>(L)) return low_bits_gate(psi, L, Antidiag1Op<T>{CVec<T>(a[0]), CVec<T>(a[1])}, ex);
+  using V = VecRun<T>;
+  const Antidiag1Op<T, V> op{CVec<T, V>(a[0]), CVec<T, V>(a[1])};
+  ex.parallel_for(count_of(L), kAmplitudeGrain, [&](Index b, Index e) { pair_chunk(psi, L, b, e, op); });
 }
 
 template <class T>
