@@ -119,6 +119,23 @@ struct CrossLanes {
   }
 };
 
+/// The cross density's scalar part: the pairs of the first n reals (n even) of each array, in double.
+template <class T>
+inline void cross_density_tail(const T* a0, const T* a1, const T* l0, const T* l1, Index n, double* out) {
+  for (Index i = 0; i < n; i += 2) {
+    const double ar = a0[i], ai = a0[i + 1], br = a1[i], bi = a1[i + 1];
+    const double cr = l0[i], ci = l0[i + 1], dr = l1[i], di = l1[i + 1];
+    out[0] += cr * ar + ci * ai;
+    out[1] += cr * ai - ci * ar;
+    out[2] += cr * br + ci * bi;
+    out[3] += cr * bi - ci * br;
+    out[4] += dr * ar + di * ai;
+    out[5] += dr * ai - di * ar;
+    out[6] += dr * br + di * bi;
+    out[7] += dr * bi - di * br;
+  }
+}
+
 /// Adds the cross density of a run, sum conj(l_i) a_j over the pairs (a0, a1), (l0, l1), to the
 /// lanes (whole vectors) and to out[8] (the rest, in double). On the interleaved (re, im) arrays:
 /// Re conj(l) a = sum of l * a; Im conj(l) a = sum of l times a with parts swapped, even lanes
@@ -146,18 +163,7 @@ void cross_density_run(const T* __restrict a0, const T* __restrict a1, const T* 
   }
   acc.p[0] = p0; acc.p[1] = p1; acc.p[2] = p2; acc.p[3] = p3;
   acc.q[0] = q0; acc.q[1] = q1; acc.q[2] = q2; acc.q[3] = q3;
-  for (; i < n; i += 2) {
-    const double ar = a0[i], ai = a0[i + 1], br = a1[i], bi = a1[i + 1];
-    const double cr = l0[i], ci = l0[i + 1], dr = l1[i], di = l1[i + 1];
-    out[0] += cr * ar + ci * ai;
-    out[1] += cr * ai - ci * ar;
-    out[2] += cr * br + ci * bi;
-    out[3] += cr * bi - ci * br;
-    out[4] += dr * ar + di * ai;
-    out[5] += dr * ai - di * ar;
-    out[6] += dr * br + di * bi;
-    out[7] += dr * bi - di * br;
-  }
+  cross_density_tail(a0 + i, a1 + i, l0 + i, l1 + i, n - i, out);
 }
 
 /**
@@ -712,6 +718,58 @@ void densek(Complex<T>* psi, const GateLayout& L, const Complex<T>* m, const Exe
   });
 }
 
+/**
+ * One tile of an adjoint block in a single loop: for each vector of amplitude pairs, the cross
+ * density of (lambda, psi) as they are (added to acc[8] in double at the end), then op (the
+ * block's un-apply) on both. One load and one store per element, where separate loops for the
+ * sums and the two updates loaded everything twice (the block is compute-bound once in cache).
+ */
+template <class T, class V>
+inline void block_run(T* __restrict a0, T* __restrict a1, T* __restrict l0, T* __restrict l1, Index len,
+                      const Dense1Op<T, V>& op_in, double* acc) {
+  const Dense1Op<T, V> op = op_in;
+  constexpr int W = kLanesOf<T, V>;
+  const Index n = 2 * len;
+  V p0{}, p1{}, p2{}, p3{}, q0{}, q1{}, q2{}, q3{};
+  Index j = 0;
+  for (; j + W <= n; j += W) {
+    V x0 = loadv<V>(a0 + j), x1 = loadv<V>(a1 + j), y0 = loadv<V>(l0 + j), y1 = loadv<V>(l1 + j);
+    const V x0s = swap_parts(x0), x1s = swap_parts(x1);
+    p0 += y0 * x0;
+    q0 += y0 * x0s;
+    p1 += y0 * x1;
+    q1 += y0 * x1s;
+    p2 += y1 * x0;
+    q2 += y1 * x0s;
+    p3 += y1 * x1;
+    q3 += y1 * x1s;
+    op(x0, x1);
+    op(y0, y1);
+    store256(a0 + j, x0);
+    store256(a1 + j, x1);
+    store256(l0 + j, y0);
+    store256(l1 + j, y1);
+  }
+  // Re conj(l) a = sum of the p lanes; Im = q's even lanes minus its odd lanes.
+  const V* P[4] = {&p0, &p1, &p2, &p3};
+  const V* Q[4] = {&q0, &q1, &q2, &q3};
+  for (int r = 0; r < 4; ++r) {
+    double re = 0, im = 0;
+    for (int k = 0; k < W; k += 2) {
+      re += static_cast<double>((*P[r])[k]) + static_cast<double>((*P[r])[k + 1]);
+      im += static_cast<double>((*Q[r])[k]) - static_cast<double>((*Q[r])[k + 1]);
+    }
+    acc[2 * r] += re;
+    acc[2 * r + 1] += im;
+  }
+  if (j < n) {
+    // The tail (fewer than W / 2 pairs): the scalar sums, and op through a padded copy.
+    cross_density_tail(a0 + j, a1 + j, l0 + j, l1 + j, n - j, acc);
+    pair_run(a0 + j, a1 + j, (n - j) / 2, op);
+    pair_run(l0 + j, l1 + j, (n - j) / 2, op);
+  }
+}
+
 /// CrossDensity with a sum, local to this instruction set (see base_of for why).
 struct DensitySum {
   std::complex<double> s[4] = {};
@@ -725,24 +783,33 @@ template <class T>
 CrossDensity adjoint_block1(Complex<T>* psi, Complex<T>* lambda, const GateLayout& L, const Complex<T>* v,
                             const Executor& ex) {
   const Index t = Index{1} << L.target_bits[0];
-  const T vr[4] = {v[0].real(), v[1].real(), v[2].real(), v[3].real()};
-  const T vi[4] = {v[0].imag(), v[1].imag(), v[2].imag(), v[3].imag()};
+  using V = VecRun<T>;
+  const Dense1Op<T, V> op{CVec<T, V>(v[0].real(), v[0].imag()), CVec<T, V>(v[1].real(), v[1].imag()),
+                          CVec<T, V>(v[2].real(), v[2].imag()), CVec<T, V>(v[3].real(), v[3].imag())};
   constexpr Index kBlock = Index{1} << 13;
   const DensitySum total = deterministic_sum<DensitySum>(ex, count_of(L), kBlock, [&](Index lo, Index hi) {
     double acc[8] = {};
-    CrossLanes<T> lanes;
+    // Single pairs (the wire is bit 0 or 1: runs shorter than 4): plain scalar code.
     auto step = [&](Index i0) {
-      T* a0 = reinterpret_cast<T*>(psi + i0);
-      T* a1 = reinterpret_cast<T*>(psi + (i0 | t));
-      T* l0 = reinterpret_cast<T*>(lambda + i0);
-      T* l1 = reinterpret_cast<T*>(lambda + (i0 | t));
-      cross_density_run(a0, a1, l0, l1, 1, lanes, acc);
-      dense1_run(a0, a1, 1, vr[0], vi[0], vr[1], vi[1], vr[2], vi[2], vr[3], vi[3]);
-      dense1_run(l0, l1, 1, vr[0], vi[0], vr[1], vi[1], vr[2], vi[2], vr[3], vi[3]);
+      const Complex<T> a0 = psi[i0], a1 = psi[i0 | t], l0 = lambda[i0], l1 = lambda[i0 | t];
+      const double ar = a0.real(), ai = a0.imag(), br = a1.real(), bi = a1.imag();
+      const double cr = l0.real(), ci = l0.imag(), dr = l1.real(), di = l1.imag();
+      acc[0] += cr * ar + ci * ai;
+      acc[1] += cr * ai - ci * ar;
+      acc[2] += cr * br + ci * bi;
+      acc[3] += cr * bi - ci * br;
+      acc[4] += dr * ar + di * ai;
+      acc[5] += dr * ai - di * ar;
+      acc[6] += dr * br + di * bi;
+      acc[7] += dr * bi - di * br;
+      psi[i0] = mul_add2(v[0], a0, v[1], a1);
+      psi[i0 | t] = mul_add2(v[2], a0, v[3], a1);
+      lambda[i0] = mul_add2(v[0], l0, v[1], l1);
+      lambda[i0 | t] = mul_add2(v[2], l0, v[3], l1);
     };
-    // Tile by tile: the sums read the tile, the two updates then find it in L1. Float lanes go
-    // to double after every tile (short float sums); double lanes once per block.
+    // Tile by tile (block_run): the lanes go to double after every tile, so float sums stay short.
     auto run = [&](Index i0, Index len) {
+      const Dense1Op<T, VecRun<T>> o = op;  // a local copy: the coefficients stay in registers
       constexpr Index kTile = 256;
       for (Index j0 = 0; j0 < len; j0 += kTile) {
         const Index m = std::min(kTile, len - j0);
@@ -750,14 +817,10 @@ CrossDensity adjoint_block1(Complex<T>* psi, Complex<T>* lambda, const GateLayou
         T* a1 = reinterpret_cast<T*>(psi + ((i0 + j0) | t));
         T* l0 = reinterpret_cast<T*>(lambda + i0 + j0);
         T* l1 = reinterpret_cast<T*>(lambda + ((i0 + j0) | t));
-        cross_density_run(a0, a1, l0, l1, m, lanes, acc);
-        if constexpr (sizeof(T) < sizeof(double)) lanes.flush(acc);
-        dense1_run(a0, a1, m, vr[0], vi[0], vr[1], vi[1], vr[2], vi[2], vr[3], vi[3]);
-        dense1_run(l0, l1, m, vr[0], vi[0], vr[1], vi[1], vr[2], vi[2], vr[3], vi[3]);
+        block_run(a0, a1, l0, l1, m, o, acc);
       }
     };
     for_runs(L, lo, hi, run, step);
-    lanes.flush(acc);
     DensitySum out;
     for (int j = 0; j < 4; ++j) out.s[j] = {acc[2 * j], acc[2 * j + 1]};
     return out;
