@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <cctype>
+#include <chrono>
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
@@ -29,6 +30,25 @@ std::uint64_t mem_available_from_proc() {
   return std::uint64_t{1} << 40;
 }
 
+/**
+ * MemAvailable, read at most every 100 ms: reading /proc/meminfo costs tens of microseconds
+ * (the kernel formats the whole file), as much as a small circuit's forward pass, and every op
+ * call checks memory. `fresh` forces a read (for requests that come near the last value).
+ */
+std::uint64_t mem_available(bool fresh) {
+  static std::atomic<std::uint64_t> value{0};
+  static std::atomic<std::int64_t> read_at_ns{0};
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                               std::chrono::steady_clock::now().time_since_epoch())
+                               .count();
+  const std::uint64_t v = value.load();
+  if (!fresh && v != 0 && now - read_at_ns.load() < 100'000'000) return v;
+  const std::uint64_t read = mem_available_from_proc();
+  value.store(read);
+  read_at_ns.store(now);
+  return read;
+}
+
 std::uint64_t saturating_mul(std::uint64_t a, std::uint64_t b) {
   if (a != 0 && b > std::numeric_limits<std::uint64_t>::max() / a) {
     return std::numeric_limits<std::uint64_t>::max();
@@ -47,7 +67,10 @@ std::string human(std::uint64_t bytes) {
 
 void set_memory_limit_bytes(std::uint64_t bytes) { g_limit_override.store(bytes); }
 
-std::uint64_t memory_limit_bytes() {
+namespace {
+
+/// The override, else TORCHQ_MEMORY_LIMIT_BYTES, else 0 (none: MemAvailable applies).
+std::uint64_t explicit_limit() {
   if (const std::uint64_t o = g_limit_override.load(); o != 0) return o;
   if (const char* env = std::getenv("TORCHQ_MEMORY_LIMIT_BYTES"); env != nullptr && *env != '\0') {
     char* end = nullptr;
@@ -60,7 +83,14 @@ std::uint64_t memory_limit_bytes() {
     }
     return v;
   }
-  return mem_available_from_proc();
+  return 0;
+}
+
+}  // namespace
+
+std::uint64_t memory_limit_bytes() {
+  const std::uint64_t limit = explicit_limit();
+  return limit != 0 ? limit : mem_available(false);
 }
 
 std::uint64_t state_bytes(int num_qubits, std::size_t bytes_per_amplitude) {
@@ -78,7 +108,11 @@ void check_state_memory(int num_qubits, std::size_t bytes_per_amplitude, std::ui
   need = need > std::numeric_limits<std::uint64_t>::max() - extra_bytes
              ? std::numeric_limits<std::uint64_t>::max()
              : need + extra_bytes;
-  const std::uint64_t limit = memory_limit_bytes();
+  std::uint64_t limit = explicit_limit();
+  if (limit == 0) {
+    limit = mem_available(false);
+    if (need > limit / 4) limit = mem_available(true);  // near the limit: a fresh reading decides
+  }
   if (need > limit) {
     throw MemoryError(what + ": " + std::to_string(count) + " statevector(s) of " +
                       std::to_string(num_qubits) + " qubits need " + human(need) +
