@@ -32,8 +32,8 @@ struct SweepItem {
 
 /// The sweep items of a blocked step for one sample (sweep order), and the number of sums.
 template <class T>
-std::size_t plan_group(const BlockStep& st, const CompiledCircuit& c, const T* w, const T* x, const SweepSink& sink,
-                       std::vector<SweepItem<T>>& items) {
+std::size_t plan_group(const BlockStep& st, const std::vector<Primitive>& local, const CompiledCircuit& c, const T* w,
+                       const T* x, const SweepSink& sink, std::vector<SweepItem<T>>& items) {
   items.clear();
   std::size_t slots = 0;
   std::array<std::vector<int>, 64> pending;  // per local bit: uncontrolled one-qubit gates waiting
@@ -52,8 +52,8 @@ std::size_t plan_group(const BlockStep& st, const CompiledCircuit& c, const T* w
     items.push_back(std::move(it));
     list.clear();
   };
-  for (int j = 0; j < static_cast<int>(st.local.size()); ++j) {
-    const Primitive& q = st.local[j];
+  for (int j = 0; j < static_cast<int>(local.size()); ++j) {
+    const Primitive& q = local[j];
     if (detail::is_uncontrolled_1q(q)) {
       pending[q.layout.target_bits[0]].push_back(j);
       continue;
@@ -74,12 +74,12 @@ std::size_t plan_group(const BlockStep& st, const CompiledCircuit& c, const T* w
 
 /// Runs a group's items on the buffers of one outer index, writing its sums to `sums`.
 template <class T>
-void sweep_buffers(Complex<T>* pb, Complex<T>* lb, const BlockStep& st, const std::vector<SweepItem<T>>& items,
-                   int m, const CompiledCircuit& c, const T* w, const T* x, const kernels::KernelTable<T>& k,
+void sweep_buffers(Complex<T>* pb, Complex<T>* lb, const std::vector<Primitive>& local,
+                   const std::vector<SweepItem<T>>& items, int m, const CompiledCircuit& c, const T* w, const T* x, const kernels::KernelTable<T>& k,
                    std::complex<double>* sums) {
   const Executor& serial = serial_executor();
   for (const SweepItem<T>& it : items) {
-    const Primitive& q = st.local[it.local];
+    const Primitive& q = local[it.local];
     if (it.block) {
       const kernels::CrossDensity S = k.adjoint_block1(pb, lb, q.layout, it.v.data(), serial);
       for (int e = 0; e < 4; ++e) sums[it.slot + e] = S.s[e];
@@ -109,6 +109,7 @@ void adjoint_sweep_blocked(Complex<T>* psi, Complex<T>* lambda, const CompiledCi
   for (Index b = 0; b < 2 * workers; ++b) buffers.emplace_back(m);
   std::vector<SweepItem<T>> items;
   std::vector<std::complex<double>> sums;
+  std::vector<Primitive> local;  // the group's primitives on local bits
   for (const BlockStep& st : s.steps) {
     if (!st.blocked) {
       const Primitive& p = c.primitives[st.prims[0]];
@@ -121,7 +122,8 @@ void adjoint_sweep_blocked(Complex<T>* psi, Complex<T>* lambda, const CompiledCi
       apply_primitive(lambda, c, p, w, x, true, k, ex);
       continue;
     }
-    const std::size_t slots = plan_group(st, c, w, x, sink, items);
+    localise_group(st, c, m, local);
+    const std::size_t slots = plan_group(st, local, c, w, x, sink, items);
     if (items.empty()) continue;
     // One row of sums per outer index, added in index order below: the same for any thread count.
     sums.assign(outer * slots, std::complex<double>{});
@@ -132,14 +134,14 @@ void adjoint_sweep_blocked(Complex<T>* psi, Complex<T>* lambda, const CompiledCi
           const Index off = st.outer_offset(o);
           std::complex<double>* row = sums.data() + o * slots;
           if (st.in_place) {
-            sweep_buffers(psi + off, lambda + off, st, items, m, c, w, x, k, row);
+            sweep_buffers(psi + off, lambda + off, local, items, m, c, w, x, k, row);
             continue;
           }
           Complex<T>* pb = buffers[2 * wk].data();
           Complex<T>* lb = buffers[2 * wk + 1].data();
           gather_group(pb, psi + off, st);
           gather_group(lb, lambda + off, st);
-          sweep_buffers(pb, lb, st, items, m, c, w, x, k, row);
+          sweep_buffers(pb, lb, local, items, m, c, w, x, k, row);
           scatter_group(psi + off, pb, st);
           scatter_group(lambda + off, lb, st);
         }

@@ -109,7 +109,6 @@ void finish_step(BlockStep& st, const CompiledCircuit& c, int n, int m, Index lo
     st.run_global[r] = off;
     st.run_local[r] = to_local(st.local_pos, off);
   }
-  for (int i : st.prims) st.local.push_back(localise(c.primitives[i], st.local_pos, m));
 }
 
 template <class T>
@@ -129,7 +128,7 @@ struct LocalOp {
 /// local bit (as run_circuit does, per group), every other gate's matrix built once, not once per
 /// outer index.
 template <class T>
-void resolve_ops(const BlockStep& st, const CompiledCircuit& c, const T* weights, const T* inputs,
+void resolve_ops(const std::vector<Primitive>& local, const CompiledCircuit& c, const T* weights, const T* inputs,
                  std::vector<LocalOp>& ops, std::vector<Complex<T>>& coeffs) {
   using detail::Mat2;
   ops.clear();
@@ -158,7 +157,7 @@ void resolve_ops(const BlockStep& st, const CompiledCircuit& c, const T* weights
       }
     }
   };
-  for (const Primitive& p : st.local) {
+  for (const Primitive& p : local) {
     if (detail::is_uncontrolled_1q(p)) {
       const int b = p.layout.target_bits[0];
       const Mat2 m = detail::matrix_1q(p, weights, inputs);
@@ -222,6 +221,12 @@ void apply_ops(Complex<T>* buf, const std::vector<LocalOp>& ops, const Complex<T
 }
 
 }  // namespace
+
+void localise_group(const BlockStep& st, const CompiledCircuit& c, int local_bits, std::vector<Primitive>& out) {
+  out.clear();
+  out.reserve(st.prims.size());
+  for (int i : st.prims) out.push_back(localise(c.primitives[i], st.local_pos, local_bits));
+}
 
 Index BlockStep::outer_offset(Index o) const {
   Index base = 0;
@@ -375,12 +380,14 @@ void apply_gates_blocked(Complex<T>* psi, const CompiledCircuit& c, const BlockS
   }
   std::vector<LocalOp> ops;
   std::vector<Complex<T>> coeffs;
+  std::vector<Primitive> local;  // the group's primitives on local bits (resolve_ops points into it)
   for (const BlockStep& st : s.steps) {
     if (!st.blocked) {
       apply_primitive(psi, c, c.primitives[st.prims[0]], weights, inputs, false, k, ex);
       continue;
     }
-    resolve_ops(st, c, weights, inputs, ops, coeffs);
+    localise_group(st, c, m, local);
+    resolve_ops(local, c, weights, inputs, ops, coeffs);
     if (ops.empty()) continue;
     // Worker w takes a fixed slice of the outer indices: the split, and so the arithmetic per
     // amplitude, is the same for any thread count.

@@ -87,9 +87,6 @@ struct BlockStep {
   /// Local position of each global bit (-1 if not local): padding bits ascending from 0, then
   /// the gate bits ascending.
   std::array<int, 64> local_pos{};
-  /// The group's primitives with layouts (and parity masks) remapped to local positions of an
-  /// m-qubit state.
-  std::vector<Primitive> local;
   /// Global bits 0..run_bits-1 are all local: a gather reads runs of 2^run_bits amplitudes.
   int run_bits = 0;
   /// The runs keep their order in the buffer (memcpy); otherwise run_offsets places each element.
@@ -107,6 +104,13 @@ struct BlockStep {
   /// Offset in the state of the group's amplitudes for outer index o (its bits on outer_bits).
   Index outer_offset(Index o) const;
 };
+
+/**
+ * @brief The group's primitives with layouts, parity and generator masks remapped to the local
+ * positions of an m-qubit buffer, into `out` (resized). Made per call, not kept in the schedule:
+ * a kept copy of every primitive doubled the circuit's memory, which grows with depth.
+ */
+void localise_group(const BlockStep& st, const CompiledCircuit& c, int local_bits, std::vector<Primitive>& out);
 
 /// Copies the 2^m amplitudes of a blocked step at `base` (state + outer_offset) into buf.
 template <class T>

@@ -104,7 +104,14 @@ void check_schedule(const torchq::CompiledCircuit& cc, const torchq::BlockSchedu
         if (gate) EXPECT_GE(st.local_pos[b], pad) << "a gate bit among the padding positions";
       }
       EXPECT_EQ(seen, std::vector<int>(m, 1));
-      EXPECT_EQ(st.local.size(), st.prims.size());
+      std::vector<torchq::Primitive> local;
+      torchq::localise_group(st, cc, m, local);
+      ASSERT_EQ(local.size(), st.prims.size());
+      for (const torchq::Primitive& q : local) {  // every local layout lies within the m-qubit buffer
+        EXPECT_EQ(q.layout.num_qubits, m);
+        for (int t = 0; t < q.layout.num_targets; ++t) EXPECT_LT(q.layout.target_bits[t], m);
+        EXPECT_LT(q.layout.ctrl_mask | q.zmask, Index{1} << m);
+      }
       EXPECT_EQ(static_cast<int>(st.outer_bits.size()), n - m);
     } else {
       EXPECT_EQ(st.prims.size(), 1U);
