@@ -40,8 +40,12 @@ void adjoint_backward(const CompiledCircuit& c, const BatchInputs<T>& in, Adjoin
   BlockSchedule schedule;
   const int low_bits = block_low_bits(sizeof(Complex<T>));
   if (block_pays(n, sizeof(Complex<T>))) {
-    const int m = choose_local_bits(c, sizeof(Complex<T>), kBlockPadBits, low_bits, SweepOrder::kReverse);
-    if (m > 0) schedule = make_block_schedule(c, m, kBlockPadBits, low_bits, SweepOrder::kReverse);
+    // The smallest group size: the sweep holds two buffers (psi's and lambda's) per worker, which
+    // must share L2 (at 20 qubits m = 14, 15, 16 ran within 4% of each other), and the buffers'
+    // memory then does not depend on the circuit (choose_local_bits may pick larger groups for
+    // deeper circuits).
+    const int m = std::min(n - 1, block_min_local_bits(sizeof(Complex<T>)));
+    schedule = make_block_schedule(c, m, kBlockPadBits, low_bits, SweepOrder::kReverse);
   }
 
   detail::for_each_sample<T>(B, n, seed_needs_scratch ? 3 : 2, 0, ex, "adjoint backward",

@@ -6,6 +6,7 @@
 #include <array>
 #include <bit>
 #include <cstring>
+#include <map>
 #include <stdexcept>
 #include <string>
 
@@ -62,8 +63,11 @@ std::uint32_t to_local(const std::array<int, 64>& pos, Index global) {
   return out;
 }
 
-/// Chooses the group's local bits and their order, and fills the gather tables (blocked.h).
-void finish_step(BlockStep& st, const CompiledCircuit& c, int n, int m, Index low) {
+/// Gather tables already made in this schedule, by (local bits and their order, run length).
+using TableCache = std::map<std::pair<std::array<int, 64>, int>, std::shared_ptr<const GatherTables>>;
+
+/// Chooses the group's local bits and their order, and finds or fills its gather tables (blocked.h).
+void finish_step(BlockStep& st, int n, int m, Index low, TableCache& cache) {
   // Local bits: the gate bits, the always-local low bits, then the lowest others up to m.
   // Padding (local bits no gate touches) takes the lowest local positions, ascending.
   st.local_pos.fill(-1);
@@ -82,10 +86,6 @@ void finish_step(BlockStep& st, const CompiledCircuit& c, int n, int m, Index lo
   // some of the lowest bits, which the buffer holds above the padding: the gather transposes runs
   // of only the always-local low bits (a 16- or 32-entry table that stays in L1).
   st.run_bits = st.run_in_order ? contiguous : std::min(contiguous, std::max(1, std::countr_one(low)));
-  if (!st.run_in_order) {
-    st.run_offsets.resize(Index{1} << st.run_bits);
-    for (Index j = 0; j < st.run_offsets.size(); ++j) st.run_offsets[j] = to_local(st.local_pos, j);
-  }
   std::vector<int> upper;  // local bits above the runs
   for (int b = st.run_bits; b < n; ++b) {
     if ((st.local_mask >> b) & 1U) {
@@ -94,21 +94,34 @@ void finish_step(BlockStep& st, const CompiledCircuit& c, int n, int m, Index lo
       st.outer_bits.push_back(b);
     }
   }
+  // local_pos says which bits are local and where; with run_bits it fixes the tables.
+  auto& shared = cache[{st.local_pos, st.run_bits}];
+  if (shared != nullptr) {
+    st.tables = shared;
+    return;
+  }
+  auto t = std::make_shared<GatherTables>();
+  if (!st.run_in_order) {
+    t->run_offsets.resize(Index{1} << st.run_bits);
+    for (Index j = 0; j < t->run_offsets.size(); ++j) t->run_offsets[j] = to_local(st.local_pos, j);
+  }
   // Runs in buffer order (upper bits by local position): runs that differ only in padding bits
   // interleave in the buffer, so a transposing gather fills each buffer line from consecutive runs
   // while the line is still in L1. For in-order runs it is plain ascending order.
   std::sort(upper.begin(), upper.end(), [&](int x, int y) { return st.local_pos[x] < st.local_pos[y]; });
   const Index runs = Index{1} << upper.size();
-  st.run_global.resize(runs);
-  st.run_local.resize(runs);
+  t->run_global.resize(runs);
+  t->run_local.resize(runs);
   for (Index r = 0; r < runs; ++r) {
     Index off = 0;
     for (std::size_t j = 0; j < upper.size(); ++j) {
       if ((r >> j) & 1U) off |= Index{1} << upper[j];
     }
-    st.run_global[r] = off;
-    st.run_local[r] = to_local(st.local_pos, off);
+    t->run_global[r] = off;
+    t->run_local[r] = to_local(st.local_pos, off);
   }
+  shared = t;
+  st.tables = std::move(t);
 }
 
 template <class T>
@@ -239,18 +252,19 @@ Index BlockStep::outer_offset(Index o) const {
 template <class T>
 void gather_group(Complex<T>* buf, const Complex<T>* base, const BlockStep& st) {
   const Index run = Index{1} << st.run_bits;
-  const Index runs = st.run_global.size();
+  const GatherTables& tb = *st.tables;
+  const Index runs = tb.run_global.size();
   if (st.run_in_order) {
     for (Index r = 0; r < runs; ++r) {
-      std::memcpy(static_cast<void*>(buf + st.run_local[r]), base + st.run_global[r], run * sizeof(Complex<T>));
+      std::memcpy(static_cast<void*>(buf + tb.run_local[r]), base + tb.run_global[r], run * sizeof(Complex<T>));
     }
     return;
   }
   // The gates touch the lowest global bits, which sit high in the buffer: transpose.
-  const std::uint32_t* to = st.run_offsets.data();
+  const std::uint32_t* to = tb.run_offsets.data();
   for (Index r = 0; r < runs; ++r) {
-    const Complex<T>* __restrict src = base + st.run_global[r];
-    Complex<T>* __restrict dst = buf + st.run_local[r];
+    const Complex<T>* __restrict src = base + tb.run_global[r];
+    Complex<T>* __restrict dst = buf + tb.run_local[r];
     for (Index j = 0; j < run; ++j) dst[to[j]] = src[j];
   }
 }
@@ -258,17 +272,18 @@ void gather_group(Complex<T>* buf, const Complex<T>* base, const BlockStep& st) 
 template <class T>
 void scatter_group(Complex<T>* base, const Complex<T>* buf, const BlockStep& st) {
   const Index run = Index{1} << st.run_bits;
-  const Index runs = st.run_global.size();
+  const GatherTables& tb = *st.tables;
+  const Index runs = tb.run_global.size();
   if (st.run_in_order) {
     for (Index r = 0; r < runs; ++r) {
-      std::memcpy(static_cast<void*>(base + st.run_global[r]), buf + st.run_local[r], run * sizeof(Complex<T>));
+      std::memcpy(static_cast<void*>(base + tb.run_global[r]), buf + tb.run_local[r], run * sizeof(Complex<T>));
     }
     return;
   }
-  const std::uint32_t* to = st.run_offsets.data();
+  const std::uint32_t* to = tb.run_offsets.data();
   for (Index r = 0; r < runs; ++r) {
-    const Complex<T>* __restrict src = buf + st.run_local[r];
-    Complex<T>* __restrict dst = base + st.run_global[r];
+    const Complex<T>* __restrict src = buf + tb.run_local[r];
+    Complex<T>* __restrict dst = base + tb.run_global[r];
     for (Index j = 0; j < run; ++j) dst[j] = src[to[j]];
   }
 }
@@ -342,8 +357,9 @@ BlockSchedule make_block_schedule(const CompiledCircuit& c, int local_bits, int 
                                   SweepOrder order) {
   BlockSchedule s = place_gates(c, local_bits, pad_bits, low_bits, order);
   const Index low = (Index{1} << low_bits) - 1;
+  TableCache tables;
   for (BlockStep& st : s.steps) {
-    if (st.blocked) finish_step(st, c, s.num_qubits, s.local_bits, low);
+    if (st.blocked) finish_step(st, s.num_qubits, s.local_bits, low, tables);
   }
   return s;
 }

@@ -36,6 +36,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "torchq/kernels/kernel_table.h"
@@ -74,6 +75,16 @@ constexpr bool block_pays(int num_qubits, std::size_t amplitude_bytes) {
   return num_qubits >= block_min_local_bits(amplitude_bytes) + 2;
 }
 
+/// Gather tables of a blocked step. Groups with the same local bits in the same order share one
+/// (a deep circuit cycles through a few bit sets; a copy per group grew with depth).
+struct GatherTables {
+  /// Local offset of element j of a run (only when the runs are not in order).
+  std::vector<std::uint32_t> run_offsets;
+  /// Global and local offsets of each run, 2^(m - run_bits) of them.
+  std::vector<Index> run_global;
+  std::vector<std::uint32_t> run_local;
+};
+
 /// One step of a schedule: a group of gates applied blocked, or one primitive applied directly.
 struct BlockStep {
   bool blocked = false;
@@ -93,11 +104,8 @@ struct BlockStep {
   bool run_in_order = false;
   /// The buffer is the slice of bits 0..m-1 in order: applied in place.
   bool in_place = false;
-  /// Local offset of element j of a run (only when !run_in_order).
-  std::vector<std::uint32_t> run_offsets;
-  /// Global and local offsets of each run, 2^(m - run_bits) of them.
-  std::vector<Index> run_global;
-  std::vector<std::uint32_t> run_local;
+  /// Where each run goes (shared between groups with the same local bits and order).
+  std::shared_ptr<const GatherTables> tables;
   /// The non-local bits, ascending: bit j of the outer index goes to outer_bits[j].
   std::vector<int> outer_bits;
 
