@@ -54,15 +54,18 @@ void adjoint_backward(const CompiledCircuit& c, const BatchInputs<T>& in, Adjoin
     const T* x = in.inputs_of(b);
     Complex<T>* psi = st[0].data();
     Complex<T>* lambda = st[1].data();
-    if (final_states != nullptr) {
-      // The sweep un-applies gates to psi in place: work on a copy of the kept state.
-      const Complex<T>* kept = final_states + b * size;
+    // The sweep un-applies gates to psi in place, so a kept final state is not swept itself: the
+    // blocked sweep's first group reads it and writes psi (no separate copy pass), otherwise psi
+    // starts as a copy.
+    const Complex<T>* kept = final_states != nullptr ? final_states + b * size : nullptr;
+    const bool first_group_reads_kept = kept != nullptr && !schedule.steps.empty() && schedule.steps.front().blocked;
+    if (kept != nullptr && !first_group_reads_kept) {
       inner.parallel_for(size, kAmplitudeGrain, [&](Index lo, Index hi) { std::copy(kept + lo, kept + hi, psi + lo); });
-    } else {
+    } else if (kept == nullptr) {
       run_circuit(psi, c, w, x, k, inner);
     }
-    inner.parallel_for(size, kAmplitudeGrain, [&](Index lo, Index hi) { std::fill(lambda + lo, lambda + hi, Complex<T>{0}); });
-    if (!seed(b, psi, lambda, seed_needs_scratch ? st[2].data() : nullptr, inner)) return;  // zero upstream gradient: zero gradient
+    const Complex<T>* final_psi = first_group_reads_kept ? kept : psi;
+    if (!seed(b, final_psi, lambda, seed_needs_scratch ? st[2].data() : nullptr, inner)) return;  // zero upstream gradient: zero gradient
     double* gw_row = gw.empty() ? nullptr : gw.data() + b * P;
     double* gx_row = gx.empty() ? nullptr : gx.data() + b * F;
     // d/dangle, scaled into the weight or input feature(s) the angle came from.
@@ -120,7 +123,8 @@ void adjoint_backward(const CompiledCircuit& c, const BatchInputs<T>& in, Adjoin
       for (int bit = 0; bit < n; ++bit) flush_bit(bit);
     };
     if (!schedule.steps.empty()) {
-      adjoint_sweep_blocked(psi, lambda, c, schedule, w, x, SweepSink{wanted, accumulate}, k, inner);
+      adjoint_sweep_blocked(psi, lambda, c, schedule, w, x, SweepSink{wanted, accumulate}, k, inner,
+                            first_group_reads_kept ? kept : nullptr);
     } else {
       sweep_gate_by_gate();
     }
@@ -143,7 +147,7 @@ void adjoint_expval_backward(const CompiledCircuit& c, const std::vector<Compile
     const T* g = grad_out + b * K;
     std::vector<double> scales(g, g + K);
     if (std::all_of(scales.begin(), scales.end(), [](double v) { return v == 0.0; })) return false;
-    apply_observables_add(lambda, psi, n, obs, scales.data(), inner);
+    apply_observables_add(lambda, psi, n, obs, scales.data(), inner, /*overwrite=*/true);
     return true;
   };
   adjoint_backward<T>(c, in, seed, grad_weights, grad_inputs, ex, false, final_states);
@@ -200,6 +204,7 @@ void adjoint_variance_backward(const CompiledCircuit& c, const std::vector<Compi
   auto seed = [&](Index b, const Complex<T>* psi, Complex<T>* lambda, Complex<T>* o_psi, const Executor& inner) {
     const T* g = grad_out + b * K;
     bool any = false;
+    inner.parallel_for(size, kAmplitudeGrain, [&](Index lo, Index hi) { std::fill(lambda + lo, lambda + hi, Complex<T>{0}); });
     for (Index j = 0; j < K; ++j) {
       if (g[j] == T(0)) continue;
       any = true;

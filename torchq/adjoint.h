@@ -19,7 +19,8 @@ namespace torchq {
 
 /**
  * @brief Fills lambda = H_b psi for sample b, where psi is the final state and H_b the Hermitian
- * operator whose expectation the gradient is taken of; lambda starts zeroed. `scratch` is a third
+ * operator whose expectation the gradient is taken of. lambda comes uninitialised: the seed
+ * writes every amplitude (one pass fewer than zeroing it first). `scratch` is a third
  * state for seeds that need one (null unless asked for). Return false when H_b is zero (the
  * sample's gradient is then zero and its sweep is skipped).
  */

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <stdexcept>
 
 #include "torchq/gradients.h"
 #include "torchq/statevector.h"
@@ -99,7 +100,7 @@ void sweep_buffers(Complex<T>* pb, Complex<T>* lb, const std::vector<Primitive>&
 template <class T>
 void adjoint_sweep_blocked(Complex<T>* psi, Complex<T>* lambda, const CompiledCircuit& c, const BlockSchedule& s,
                            const T* w, const T* x, SweepSink sink, const kernels::KernelTable<T>& k,
-                           const Executor& ex) {
+                           const Executor& ex, const Complex<T>* psi_source) {
   const int n = s.num_qubits;
   const int m = s.local_bits;
   const Index outer = Index{1} << (n - m);
@@ -110,7 +111,12 @@ void adjoint_sweep_blocked(Complex<T>* psi, Complex<T>* lambda, const CompiledCi
   std::vector<SweepItem<T>> items;
   std::vector<std::complex<double>> sums;
   std::vector<Primitive> local;  // the group's primitives on local bits
+  if (psi_source != nullptr && (s.steps.empty() || !s.steps.front().blocked)) {
+    throw std::logic_error("adjoint_sweep_blocked: psi_source needs a schedule that starts with a group");
+  }
   for (const BlockStep& st : s.steps) {
+    // psi's amplitudes come from psi_source in the first group only.
+    const Complex<T>* src = &st == &s.steps.front() && psi_source != nullptr ? psi_source : psi;
     if (!st.blocked) {
       const Primitive& p = c.primitives[st.prims[0]];
       if (sink.wanted(p)) {
@@ -134,12 +140,13 @@ void adjoint_sweep_blocked(Complex<T>* psi, Complex<T>* lambda, const CompiledCi
           const Index off = st.outer_offset(o);
           std::complex<double>* row = sums.data() + o * slots;
           if (st.in_place) {
+            if (src != psi) std::copy(src + off, src + off + (Index{1} << m), psi + off);
             sweep_buffers(psi + off, lambda + off, local, items, m, c, w, x, k, row);
             continue;
           }
           Complex<T>* pb = buffers[2 * wk].data();
           Complex<T>* lb = buffers[2 * wk + 1].data();
-          gather_group(pb, psi + off, st);
+          gather_group(pb, src + off, st);
           gather_group(lb, lambda + off, st);
           sweep_buffers(pb, lb, local, items, m, c, w, x, k, row);
           scatter_group(psi + off, pb, st);
@@ -170,7 +177,7 @@ void adjoint_sweep_blocked(Complex<T>* psi, Complex<T>* lambda, const CompiledCi
 #define TORCHQ_INSTANTIATE(T)                                                                                    \
   template void adjoint_sweep_blocked<T>(Complex<T>*, Complex<T>*, const CompiledCircuit&, const BlockSchedule&, \
                                          const T*, const T*, SweepSink, const kernels::KernelTable<T>&,          \
-                                         const Executor&);
+                                         const Executor&, const Complex<T>*);
 TORCHQ_INSTANTIATE(float)
 TORCHQ_INSTANTIATE(double)
 #undef TORCHQ_INSTANTIATE

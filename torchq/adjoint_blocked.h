@@ -29,10 +29,12 @@ struct SweepSink {
  * @brief Sweeps psi (the final state) and lambda (H psi) back through the circuit following `s`
  * (made with SweepOrder::kReverse), reporting every wanted derivative to `sink` (with the
  * circuit's own primitives). Afterwards psi is the initial state and lambda its adjoint.
+ * With `psi_source` (the final state, read-only; the first step must be blocked) the first group
+ * gathers psi from it and psi's contents on entry are ignored: the group writes all of psi.
  */
 template <class T>
 void adjoint_sweep_blocked(Complex<T>* psi, Complex<T>* lambda, const CompiledCircuit& c, const BlockSchedule& s,
                            const T* weights, const T* inputs, SweepSink sink, const kernels::KernelTable<T>& k,
-                           const Executor& ex);
+                           const Executor& ex, const Complex<T>* psi_source = nullptr);
 
 }  // namespace torchq

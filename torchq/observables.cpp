@@ -385,8 +385,14 @@ void expectations(const Complex<T>* psi, int num_qubits, const std::vector<Compi
 
 template <class T>
 void apply_observables_add(Complex<T>* out, const Complex<T>* psi, int num_qubits,
-                           const std::vector<CompiledObservable>& obs, const double* scales, const Executor& ex) {
+                           const std::vector<CompiledObservable>& obs, const double* scales, const Executor& ex,
+                           bool overwrite) {
   const std::vector<DiagonalTerm> diag = diagonal_terms(obs, scales);
+  if (overwrite && diag.empty()) {
+    ex.parallel_for(Index{1} << num_qubits, kAmplitudeGrain, [&](Index lo, Index hi) {
+      std::fill(out + lo, out + hi, Complex<T>{0});
+    });
+  }
   if (!diag.empty()) {
     const ChunkedDiagonal cd(diag, num_qubits);
     const Index chunks = (Index{1} << num_qubits) >> cd.low_bits;
@@ -403,7 +409,11 @@ void apply_observables_add(Complex<T>* out, const Complex<T>* psi, int num_qubit
           const double* tb = cd.table(g);
           for (Index j = 0; j < cd.chunk; ++j) d[j] += gsum[g] * tb[j];
         }
-        for (Index j = 0; j < cd.chunk; ++j) out[base + j] += psi[base + j] * static_cast<T>(d[j]);
+        if (overwrite) {
+          for (Index j = 0; j < cd.chunk; ++j) out[base + j] = psi[base + j] * static_cast<T>(d[j]);
+        } else {
+          for (Index j = 0; j < cd.chunk; ++j) out[base + j] += psi[base + j] * static_cast<T>(d[j]);
+        }
       }
     });
   }
@@ -426,7 +436,7 @@ void apply_observables_add(Complex<T>* out, const Complex<T>* psi, int num_qubit
   template void expectations<T>(const Complex<T>*, int, const std::vector<CompiledObservable>&, double*,         \
                                 const Executor&);                                                              \
   template void apply_observables_add<T>(Complex<T>*, const Complex<T>*, int, const std::vector<CompiledObservable>&, \
-                                         const double*, const Executor&);
+                                         const double*, const Executor&, bool);
 TORCHQ_INSTANTIATE(float)
 TORCHQ_INSTANTIATE(double)
 #undef TORCHQ_INSTANTIATE

@@ -118,8 +118,10 @@ void expectations(const Complex<T>* psi, int num_qubits, const std::vector<Compi
                   const Executor& ex);
 
 /// out += sum_k scales[k] O_k |psi> (zero scales skipped); the diagonal terms share one pass.
+/// With `overwrite`, out = sum_k ... instead, without a pass to zero it first.
 template <class T>
 void apply_observables_add(Complex<T>* out, const Complex<T>* psi, int num_qubits,
-                           const std::vector<CompiledObservable>& obs, const double* scales, const Executor& ex);
+                           const std::vector<CompiledObservable>& obs, const double* scales, const Executor& ex,
+                           bool overwrite = false);
 
 }  // namespace torchq
