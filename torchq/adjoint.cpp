@@ -40,11 +40,11 @@ void adjoint_backward(const CompiledCircuit& c, const BatchInputs<T>& in, Adjoin
   BlockSchedule schedule;
   const int low_bits = block_low_bits(sizeof(Complex<T>));
   if (block_pays(n, sizeof(Complex<T>))) {
-    // The smallest group size: the sweep holds two buffers (psi's and lambda's) per worker, which
-    // must share L2 (at 20 qubits m = 14, 15, 16 ran within 4% of each other), and the buffers'
-    // memory then does not depend on the circuit (choose_local_bits may pick larger groups for
-    // deeper circuits).
-    const int m = std::min(n - 1, block_min_local_bits(sizeof(Complex<T>)));
+    // A fixed group size: the sweep holds two buffers (psi's and lambda's) per worker, which
+    // together fill L2 at one above the smallest size (at 20 qubits m = 14, 15, 16 ran within 4%
+    // of each other, 15 the fastest), and the buffers' memory then does not depend on the circuit
+    // (choose_local_bits picks larger groups for some circuits than for others).
+    const int m = std::min(n - 1, block_min_local_bits(sizeof(Complex<T>)) + 1);
     schedule = make_block_schedule(c, m, kBlockPadBits, low_bits, SweepOrder::kReverse);
   }
 
