@@ -48,6 +48,9 @@ void adjoint_backward(const CompiledCircuit& c, const BatchInputs<T>& in, Adjoin
     schedule = make_block_schedule(c, m, kBlockPadBits, low_bits, SweepOrder::kReverse);
   }
 
+  // Without kept final states each sample runs the circuit first: its schedule, once for the batch.
+  const BlockSchedule forward = final_states == nullptr ? forward_schedule<T>(c) : BlockSchedule{};
+
   detail::for_each_sample<T>(B, n, seed_needs_scratch ? 3 : 2, 0, ex, "adjoint backward",
                              [&](Index b, const Executor& inner, auto& st) {
     const T* w = in.weights_of(b);
@@ -62,7 +65,7 @@ void adjoint_backward(const CompiledCircuit& c, const BatchInputs<T>& in, Adjoin
     if (kept != nullptr && !first_group_reads_kept) {
       inner.parallel_for(size, kAmplitudeGrain, [&](Index lo, Index hi) { std::copy(kept + lo, kept + hi, psi + lo); });
     } else if (kept == nullptr) {
-      run_circuit(psi, c, w, x, k, inner);
+      run_circuit(psi, c, w, x, k, inner, &forward);
     }
     const Complex<T>* final_psi = first_group_reads_kept ? kept : psi;
     if (!seed(b, final_psi, lambda, seed_needs_scratch ? st[2].data() : nullptr, inner)) return;  // zero upstream gradient: zero gradient

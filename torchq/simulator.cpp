@@ -251,15 +251,31 @@ template void run_circuit_unblocked<double>(Complex<double>*, const CompiledCirc
                                             const kernels::KernelTable<double>&, const Executor&);
 
 template <class T>
-void run_circuit(Complex<T>* psi, const CompiledCircuit& c, const T* weights, const T* inputs,
-                 const kernels::KernelTable<T>& k, const Executor& ex) {
+BlockSchedule forward_schedule(const CompiledCircuit& c) {
   // A state beyond L2 is memory-bound: apply the gates in cache-sized groups, about one pass over
   // the state per group instead of one per gate (blocked.h).
-  if (block_pays(c.circuit.num_qubits(), sizeof(Complex<T>))) {
-    run_circuit_blocked(psi, c, weights, inputs, k, ex);
+  const int n = c.circuit.num_qubits();
+  if (!block_pays(n, sizeof(Complex<T>))) return {};
+  const int low = block_low_bits(sizeof(Complex<T>));
+  const int m = choose_local_bits(c, sizeof(Complex<T>), kBlockPadBits, low);
+  if (m == 0 || n <= m) return {};
+  return make_block_schedule(c, m, kBlockPadBits, low);
+}
+
+template <class T>
+void run_circuit(Complex<T>* psi, const CompiledCircuit& c, const T* weights, const T* inputs,
+                 const kernels::KernelTable<T>& k, const Executor& ex, const BlockSchedule* schedule) {
+  BlockSchedule own;
+  if (schedule == nullptr) {
+    own = forward_schedule<T>(c);
+    schedule = &own;
+  }
+  if (schedule->steps.empty()) {
+    run_circuit_unblocked(psi, c, weights, inputs, k, ex);
     return;
   }
-  run_circuit_unblocked(psi, c, weights, inputs, k, ex);
+  prepare_state(psi, c, inputs, ex);
+  apply_gates_blocked(psi, c, *schedule, weights, inputs, k, ex);
 }
 
 template <class T>
@@ -271,9 +287,10 @@ void expval(const CompiledCircuit& c, const std::vector<CompiledObservable>& obs
   const Index nobs = obs.size();
   const Index size = Index{1} << n;
   const int own_states = final_states != nullptr ? 0 : 1;
+  const BlockSchedule schedule = forward_schedule<T>(c);  // once for the batch
   detail::for_each_sample<T>(in.batch_size, n, own_states, 0, ex, "expval", [&](Index b, const Executor& inner, auto& st) {
     Complex<T>* psi = final_states != nullptr ? final_states + b * size : st[0].data();
-    run_circuit(psi, c, in.weights_of(b), in.inputs_of(b), k, inner);
+    run_circuit(psi, c, in.weights_of(b), in.inputs_of(b), k, inner, &schedule);
     std::vector<double> values(nobs);
     expectations(psi, n, obs, values.data(), inner);
     for (Index j = 0; j < nobs; ++j) out[b * nobs + j] = static_cast<T>(values[j]);
@@ -288,10 +305,11 @@ void variance(const CompiledCircuit& c, const std::vector<CompiledObservable>& o
   const int n = c.circuit.num_qubits();
   const Index nobs = obs.size();
   const Index size = Index{1} << n;
+  const BlockSchedule schedule = forward_schedule<T>(c);  // once for the batch
   detail::for_each_sample<T>(in.batch_size, n, 2, 0, ex, "variance", [&](Index b, const Executor& inner, auto& st) {
     Complex<T>* psi = st[0].data();
     Complex<T>* tmp = st[1].data();
-    run_circuit(psi, c, in.weights_of(b), in.inputs_of(b), k, inner);
+    run_circuit(psi, c, in.weights_of(b), in.inputs_of(b), k, inner, &schedule);
     for (Index j = 0; j < nobs; ++j) {
       const double mean = expectation(psi, n, obs[j], inner);
       // <O^2> = ||O psi||^2 for Hermitian O.
@@ -341,10 +359,11 @@ void probs(const CompiledCircuit& c, const std::vector<int>& wires, const BatchI
   validate_wires(wires, n, "probs");
   const auto& k = kernels::active_kernels<T>();
   const Index bins = Index{1} << wires.size();
+  const BlockSchedule schedule = forward_schedule<T>(c);  // once for the batch
   detail::for_each_sample<T>(in.batch_size, n, 1, bins * sizeof(double), ex, "probs",
                              [&](Index b, const Executor& inner, auto& st) {
     Complex<T>* psi = st[0].data();
-    run_circuit(psi, c, in.weights_of(b), in.inputs_of(b), k, inner);
+    run_circuit(psi, c, in.weights_of(b), in.inputs_of(b), k, inner, &schedule);
     std::vector<double> p(bins);
     marginal_probs(psi, n, wires, p.data(), inner);
     for (Index j = 0; j < bins; ++j) out[b * bins + j] = static_cast<T>(p[j]);
@@ -358,8 +377,9 @@ void final_state(const CompiledCircuit& c, const BatchInputs<T>& in, Complex<T>*
   const auto& k = kernels::active_kernels<T>();
   const Index size = Index{1} << n;
   // The output buffer holds the states, so no workspace is needed.
+  const BlockSchedule schedule = forward_schedule<T>(c);  // once for the batch
   detail::for_each_sample<T>(in.batch_size, n, 0, 0, ex, "state", [&](Index b, const Executor& inner, auto&) {
-    run_circuit(out + b * size, c, in.weights_of(b), in.inputs_of(b), k, inner);
+    run_circuit(out + b * size, c, in.weights_of(b), in.inputs_of(b), k, inner, &schedule);
   });
 }
 
@@ -373,10 +393,11 @@ void sample(const CompiledCircuit& c, const std::vector<int>& wires, const Batch
   const auto& k = kernels::active_kernels<T>();
   const int m = static_cast<int>(wires.size());
   const Index bins = Index{1} << m;
+  const BlockSchedule schedule = forward_schedule<T>(c);  // once for the batch
   detail::for_each_sample<T>(in.batch_size, n, 1, bins * sizeof(double), ex, "sample",
                              [&](Index b, const Executor& inner, auto& st) {
     Complex<T>* psi = st[0].data();
-    run_circuit(psi, c, in.weights_of(b), in.inputs_of(b), k, inner);
+    run_circuit(psi, c, in.weights_of(b), in.inputs_of(b), k, inner, &schedule);
     std::vector<double> cdf(bins);
     marginal_probs(psi, n, wires, cdf.data(), inner);
     for (Index j = 1; j < bins; ++j) cdf[j] += cdf[j - 1];
@@ -400,7 +421,8 @@ void sample(const CompiledCircuit& c, const std::vector<int>& wires, const Batch
                                    bool, const kernels::KernelTable<T>&, const Executor&);                    \
   template detail::Mat2 detail::matrix_1q<T>(const Primitive&, const T*, const T*);                           \
   template void run_circuit<T>(Complex<T>*, const CompiledCircuit&, const T*, const T*,                         \
-                               const kernels::KernelTable<T>&, const Executor&);                              \
+                               const kernels::KernelTable<T>&, const Executor&, const BlockSchedule*);        \
+  template BlockSchedule forward_schedule<T>(const CompiledCircuit&);                                          \
   template void expval<T>(const CompiledCircuit&, const std::vector<CompiledObservable>&, const BatchInputs<T>&, \
                           T*, const Executor&, Complex<T>*);                                                  \
   template void variance<T>(const CompiledCircuit&, const std::vector<CompiledObservable>&,                     \

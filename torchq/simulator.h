@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "torchq/blocked.h"
 #include "torchq/kernels/kernel_table.h"
 #include "torchq/lowering.h"
 #include "torchq/observables.h"
@@ -57,10 +58,19 @@ template <class T>
 void apply_primitive(Complex<T>* psi, const CompiledCircuit& c, const Primitive& p, const T* weights,
                      const T* inputs, bool inverse, const kernels::KernelTable<T>& k, const Executor& ex);
 
-/// Prepares and runs the whole circuit for one sample.
+/**
+ * @brief How run_circuit applies the gates of c to states of Complex<T>: the block schedule
+ * (blocked.h) when the state is past L2, else an empty schedule (gate by gate). It depends on the
+ * circuit only: callers that run a batch make it once and pass it to every sample.
+ */
+template <class T>
+BlockSchedule forward_schedule(const CompiledCircuit& c);
+
+/// Prepares and runs the whole circuit for one sample (`schedule`: forward_schedule's, or null to
+/// make it here).
 template <class T>
 void run_circuit(Complex<T>* psi, const CompiledCircuit& c, const T* weights, const T* inputs,
-                 const kernels::KernelTable<T>& k, const Executor& ex);
+                 const kernels::KernelTable<T>& k, const Executor& ex, const BlockSchedule* schedule = nullptr);
 
 /**
  * @brief Expectation values: out [B, K] for K observables.
