@@ -23,11 +23,11 @@ template <class T>
 struct SweepItem {
   /// A block of uncontrolled one-qubit gates on one local bit (first) or one other gate.
   bool block = false;
-  int local = 0;          ///< index into BlockStep::local (a block: its first gate)
+  int local = 0;          ///< index into the group's localised primitives (a block: its first gate)
   std::size_t slot = 0;   ///< first of its sums: 4 (the cross density) for a block, 1 for a gate
   bool wanted = false;    ///< a gate: whether its derivative is taken
   std::array<Complex<T>, 4> v{};  ///< a block: the product of its un-applies
-  /// A block: (index into BlockStep::local, W_g^dagger G_g W_g) of each wanted gate.
+  /// A block: (index into the localised primitives, W_g^dagger G_g W_g) of each wanted gate.
   std::vector<std::pair<int, detail::Mat2>> derivatives;
 };
 

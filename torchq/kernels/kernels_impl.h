@@ -718,19 +718,48 @@ void densek(Complex<T>* psi, const GateLayout& L, const Complex<T>* m, const Exe
   });
 }
 
+/// Running cross-density sums of block_run in vector lanes, carried from run to run (short runs
+/// must not each pay a reduction) and added to double every kFlushPairs pairs: often enough that
+/// float sums stay short.
+template <class T, class V>
+struct BlockLanes {
+  static constexpr Index kFlushPairs = sizeof(T) < sizeof(double) ? 256 : Index{1} << 13;
+  V p[4] = {}, q[4] = {};
+  Index pending = 0;
+
+  /// Adds the lanes to acc[8] (re, im of the four entries) and clears them.
+  void flush(double* acc) {
+    constexpr int W = kLanesOf<T, V>;
+    for (int r = 0; r < 4; ++r) {
+      // Re conj(l) a = sum of the p lanes; Im = q's even lanes minus its odd lanes.
+      double re = 0, im = 0;
+      for (int k = 0; k < W; k += 2) {
+        re += static_cast<double>(p[r][k]) + static_cast<double>(p[r][k + 1]);
+        im += static_cast<double>(q[r][k]) - static_cast<double>(q[r][k + 1]);
+      }
+      acc[2 * r] += re;
+      acc[2 * r + 1] += im;
+      p[r] = V{};
+      q[r] = V{};
+    }
+    pending = 0;
+  }
+};
+
 /**
  * One tile of an adjoint block in a single loop: for each vector of amplitude pairs, the cross
- * density of (lambda, psi) as they are (added to acc[8] in double at the end), then op (the
- * block's un-apply) on both. One load and one store per element, where separate loops for the
- * sums and the two updates loaded everything twice (the block is compute-bound once in cache).
+ * density of (lambda, psi) as they are (into the lanes), then op (the block's un-apply) on both.
+ * One load and one store per element, where separate loops for the sums and the two updates
+ * loaded everything twice (the block is compute-bound once in cache).
  */
 template <class T, class V>
 inline void block_run(T* __restrict a0, T* __restrict a1, T* __restrict l0, T* __restrict l1, Index len,
-                      const Dense1Op<T, V>& op_in, double* acc) {
+                      const Dense1Op<T, V>& op_in, BlockLanes<T, V>& lanes, double* acc) {
   const Dense1Op<T, V> op = op_in;
   constexpr int W = kLanesOf<T, V>;
   const Index n = 2 * len;
-  V p0{}, p1{}, p2{}, p3{}, q0{}, q1{}, q2{}, q3{};
+  V p0 = lanes.p[0], p1 = lanes.p[1], p2 = lanes.p[2], p3 = lanes.p[3];
+  V q0 = lanes.q[0], q1 = lanes.q[1], q2 = lanes.q[2], q3 = lanes.q[3];
   Index j = 0;
   for (; j + W <= n; j += W) {
     V x0 = loadv<V>(a0 + j), x1 = loadv<V>(a1 + j), y0 = loadv<V>(l0 + j), y1 = loadv<V>(l1 + j);
@@ -750,18 +779,10 @@ inline void block_run(T* __restrict a0, T* __restrict a1, T* __restrict l0, T* _
     store256(l0 + j, y0);
     store256(l1 + j, y1);
   }
-  // Re conj(l) a = sum of the p lanes; Im = q's even lanes minus its odd lanes.
-  const V* P[4] = {&p0, &p1, &p2, &p3};
-  const V* Q[4] = {&q0, &q1, &q2, &q3};
-  for (int r = 0; r < 4; ++r) {
-    double re = 0, im = 0;
-    for (int k = 0; k < W; k += 2) {
-      re += static_cast<double>((*P[r])[k]) + static_cast<double>((*P[r])[k + 1]);
-      im += static_cast<double>((*Q[r])[k]) - static_cast<double>((*Q[r])[k + 1]);
-    }
-    acc[2 * r] += re;
-    acc[2 * r + 1] += im;
-  }
+  lanes.p[0] = p0; lanes.p[1] = p1; lanes.p[2] = p2; lanes.p[3] = p3;
+  lanes.q[0] = q0; lanes.q[1] = q1; lanes.q[2] = q2; lanes.q[3] = q3;
+  lanes.pending += j / 2;
+  if (lanes.pending >= BlockLanes<T, V>::kFlushPairs) lanes.flush(acc);
   if (j < n) {
     // The tail (fewer than W / 2 pairs): the scalar sums, and op through a padded copy.
     cross_density_tail(a0 + j, a1 + j, l0 + j, l1 + j, n - j, acc);
@@ -789,6 +810,7 @@ CrossDensity adjoint_block1(Complex<T>* psi, Complex<T>* lambda, const GateLayou
   constexpr Index kBlock = Index{1} << 13;
   const DensitySum total = deterministic_sum<DensitySum>(ex, count_of(L), kBlock, [&](Index lo, Index hi) {
     double acc[8] = {};
+    BlockLanes<T, VecRun<T>> lanes;
     // Single pairs (the wire is bit 0 or 1: runs shorter than 4): plain scalar code.
     auto step = [&](Index i0) {
       const Complex<T> a0 = psi[i0], a1 = psi[i0 | t], l0 = lambda[i0], l1 = lambda[i0 | t];
@@ -807,7 +829,7 @@ CrossDensity adjoint_block1(Complex<T>* psi, Complex<T>* lambda, const GateLayou
       lambda[i0] = mul_add2(v[0], l0, v[1], l1);
       lambda[i0 | t] = mul_add2(v[2], l0, v[3], l1);
     };
-    // Tile by tile (block_run): the lanes go to double after every tile, so float sums stay short.
+    // Tile by tile (block_run), the sums carried in the lanes from run to run.
     auto run = [&](Index i0, Index len) {
       const Dense1Op<T, VecRun<T>> o = op;  // a local copy: the coefficients stay in registers
       constexpr Index kTile = 256;
@@ -817,10 +839,11 @@ CrossDensity adjoint_block1(Complex<T>* psi, Complex<T>* lambda, const GateLayou
         T* a1 = reinterpret_cast<T*>(psi + ((i0 + j0) | t));
         T* l0 = reinterpret_cast<T*>(lambda + i0 + j0);
         T* l1 = reinterpret_cast<T*>(lambda + ((i0 + j0) | t));
-        block_run(a0, a1, l0, l1, m, o, acc);
+        block_run(a0, a1, l0, l1, m, o, lanes, acc);
       }
     };
     for_runs(L, lo, hi, run, step);
+    lanes.flush(acc);
     DensitySum out;
     for (int j = 0; j < 4; ++j) out.s[j] = {acc[2 * j], acc[2 * j + 1]};
     return out;
