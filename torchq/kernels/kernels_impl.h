@@ -95,30 +95,6 @@ inline Vec256<T> load256(const T* p) {
   return v;
 }
 
-/// Running sums of a cross density in vector lanes (see cross_density_run). A lane's parity is
-/// the part (re or im) its a-element came from.
-template <class T>
-struct CrossLanes {
-  static constexpr int kWidth = static_cast<int>(32 / sizeof(T));
-  // p[r] += l * a, q[r] += l * (a with each pair's parts swapped), r = 2i + j for conj(l_i) a_j.
-  Vec256<T> p[4] = {}, q[4] = {};
-
-  /// Adds the sums to out[8] (re, im of the four entries) in double and clears them.
-  void flush(double* out) {
-    for (int r = 0; r < 4; ++r) {
-      double re = 0, im = 0;
-      for (int k = 0; k < kWidth; k += 2) {
-        re += static_cast<double>(p[r][k]) + static_cast<double>(p[r][k + 1]);
-        im += static_cast<double>(q[r][k]) - static_cast<double>(q[r][k + 1]);
-      }
-      out[2 * r] += re;
-      out[2 * r + 1] += im;
-      p[r] = Vec256<T>{};
-      q[r] = Vec256<T>{};
-    }
-  }
-};
-
 /// The cross density's scalar part: the pairs of the first n reals (n even) of each array, in double.
 template <class T>
 inline void cross_density_tail(const T* a0, const T* a1, const T* l0, const T* l1, Index n, double* out) {
@@ -134,36 +110,6 @@ inline void cross_density_tail(const T* a0, const T* a1, const T* l0, const T* l
     out[6] += dr * br + di * bi;
     out[7] += dr * bi - di * br;
   }
-}
-
-/// Adds the cross density of a run, sum conj(l_i) a_j over the pairs (a0, a1), (l0, l1), to the
-/// lanes (whole vectors) and to out[8] (the rest, in double). On the interleaved (re, im) arrays:
-/// Re conj(l) a = sum of l * a; Im conj(l) a = sum of l times a with parts swapped, even lanes
-/// minus odd lanes. Fixed order: the same for any thread count.
-template <class T>
-void cross_density_run(const T* __restrict a0, const T* __restrict a1, const T* __restrict l0,
-                       const T* __restrict l1, Index len, CrossLanes<T>& acc, double* out) {
-  constexpr int W = CrossLanes<T>::kWidth;
-  const Index n = 2 * len;
-  Vec256<T> p0 = acc.p[0], p1 = acc.p[1], p2 = acc.p[2], p3 = acc.p[3];
-  Vec256<T> q0 = acc.q[0], q1 = acc.q[1], q2 = acc.q[2], q3 = acc.q[3];
-  Index i = 0;
-  for (; i + W <= n; i += W) {
-    const Vec256<T> x0 = load256(a0 + i), x1 = load256(a1 + i);
-    const Vec256<T> y0 = load256(l0 + i), y1 = load256(l1 + i);
-    const Vec256<T> x0s = swap_parts(x0), x1s = swap_parts(x1);
-    p0 += y0 * x0;
-    q0 += y0 * x0s;
-    p1 += y0 * x1;
-    q1 += y0 * x1s;
-    p2 += y1 * x0;
-    q2 += y1 * x0s;
-    p3 += y1 * x1;
-    q3 += y1 * x1s;
-  }
-  acc.p[0] = p0; acc.p[1] = p1; acc.p[2] = p2; acc.p[3] = p3;
-  acc.q[0] = q0; acc.q[1] = q1; acc.q[2] = q2; acc.q[3] = q3;
-  cross_density_tail(a0 + i, a1 + i, l0 + i, l1 + i, n - i, out);
 }
 
 /**
@@ -373,13 +319,6 @@ __attribute__((always_inline)) inline void single_run(T* __restrict x, Index len
       if (i < rem) x[j + i] = v[i];
     }
   }
-}
-
-template <class T>
-void dense1_run(T* __restrict x, T* __restrict y, Index len, T ar, T ai, T br, T bi, T cr, T ci, T dr, T di) {
-  using V = VecRun<T>;
-  const Dense1Op<T, V> op{CVec<T, V>(ar, ai), CVec<T, V>(br, bi), CVec<T, V>(cr, ci), CVec<T, V>(dr, di)};
-  pair_run(x, y, len, op);
 }
 
 /**
@@ -814,16 +753,8 @@ CrossDensity adjoint_block1(Complex<T>* psi, Complex<T>* lambda, const GateLayou
     // Single pairs (the wire is bit 0 or 1: runs shorter than 4): plain scalar code.
     auto step = [&](Index i0) {
       const Complex<T> a0 = psi[i0], a1 = psi[i0 | t], l0 = lambda[i0], l1 = lambda[i0 | t];
-      const double ar = a0.real(), ai = a0.imag(), br = a1.real(), bi = a1.imag();
-      const double cr = l0.real(), ci = l0.imag(), dr = l1.real(), di = l1.imag();
-      acc[0] += cr * ar + ci * ai;
-      acc[1] += cr * ai - ci * ar;
-      acc[2] += cr * br + ci * bi;
-      acc[3] += cr * bi - ci * br;
-      acc[4] += dr * ar + di * ai;
-      acc[5] += dr * ai - di * ar;
-      acc[6] += dr * br + di * bi;
-      acc[7] += dr * bi - di * br;
+      cross_density_tail(reinterpret_cast<const T*>(&a0), reinterpret_cast<const T*>(&a1),
+                         reinterpret_cast<const T*>(&l0), reinterpret_cast<const T*>(&l1), 2, acc);
       psi[i0] = mul_add2(v[0], a0, v[1], a1);
       psi[i0 | t] = mul_add2(v[2], a0, v[3], a1);
       lambda[i0] = mul_add2(v[0], l0, v[1], l1);
