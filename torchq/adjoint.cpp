@@ -86,12 +86,13 @@ void adjoint_backward(const CompiledCircuit& c, const BatchInputs<T>& in, Adjoin
       // lambda for all of them) when a gate on that wire comes, or at the end. Gates on other wires
       // commute with the block's generators, so the inner products are unchanged.
       std::array<std::vector<const Primitive*>, kMaxQubits> pending;
+      std::vector<detail::Mat2> derivative_ops;  // W_g^dagger G_g W_g of a block (reused, not per block)
       // The block on a wire (detail::adjoint_block_matrices): one kernel pass gives the cross
       // density S of (lambda, psi) and applies the block's un-apply to both states.
       auto flush_bit = [&](int bit) {
         auto& list = pending[bit];
         if (list.empty()) return;
-        std::vector<detail::Mat2> derivative_ops(list.size());  // W_g^dagger G_g W_g
+        derivative_ops.resize(list.size());
         const detail::Mat2 W = detail::adjoint_block_matrices(
             static_cast<int>(list.size()), [&](int g) -> const Primitive& { return *list[g]; }, w, x, wanted,
             [&](int g, const detail::Mat2& M) { derivative_ops[g] = M; });
@@ -112,9 +113,7 @@ void adjoint_backward(const CompiledCircuit& c, const BatchInputs<T>& in, Adjoin
           pending[p.layout.target_bits[0]].push_back(&p);
           continue;
         }
-        Index touched = p.layout.ctrl_mask | p.zmask;
-        for (int t = 0; t < p.layout.num_targets; ++t) touched |= Index{1} << p.layout.target_bits[t];
-        for (Index rest = touched; rest != 0; rest &= rest - 1) flush_bit(std::countr_zero(rest));
+        for (Index rest = p.touched_bits(); rest != 0; rest &= rest - 1) flush_bit(std::countr_zero(rest));
         if (wanted(p)) {
           const Generator& G = p.generator;
           const std::complex<double> z = pauli_inner(lambda, psi, n, G.xmask, G.zmask, G.num_y, G.proj_mask, inner);

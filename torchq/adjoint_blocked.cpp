@@ -59,9 +59,7 @@ std::size_t plan_group(const BlockStep& st, const std::vector<Primitive>& local,
       pending[q.layout.target_bits[0]].push_back(j);
       continue;
     }
-    Index touched = q.layout.ctrl_mask | q.zmask;
-    for (int t = 0; t < q.layout.num_targets; ++t) touched |= Index{1} << q.layout.target_bits[t];
-    for (Index rest = touched; rest != 0; rest &= rest - 1) flush_bit(std::countr_zero(rest));
+    for (Index rest = q.touched_bits(); rest != 0; rest &= rest - 1) flush_bit(std::countr_zero(rest));
     SweepItem<T> it;
     it.local = j;
     it.wanted = sink.wanted(c.primitives[st.prims[j]]);

@@ -16,13 +16,6 @@
 namespace torchq {
 namespace {
 
-/// Bits a primitive reads or writes: controls, targets and (parity gates) the Z mask.
-Index touched_bits(const Primitive& p) {
-  Index bits = p.layout.ctrl_mask | p.zmask;
-  for (int t = 0; t < p.layout.num_targets; ++t) bits |= Index{1} << p.layout.target_bits[t];
-  return bits;
-}
-
 /// Structures the group executor applies to a local buffer. Anything else (a noise channel, a
 /// controlled basis flip, which lowering never emits) is applied directly and ends the groups.
 bool blockable(const Primitive& p) {
@@ -182,7 +175,7 @@ void resolve_ops(const std::vector<Primitive>& local, const CompiledCircuit& c, 
       }
       continue;
     }
-    flush(touched_bits(p));
+    flush(p.touched_bits());
     switch (p.structure) {
       case Structure::kSwap2: emit(Structure::kSwap2, &p.layout, 0, {}); continue;
       case Structure::kParity: {
@@ -319,7 +312,7 @@ BlockSchedule place_gates(const CompiledCircuit& c, int local_bits, int pad_bits
     const int i = order == SweepOrder::kForward ? step : count - 1 - step;
     const Primitive& p = c.primitives[i];
     if (p.structure == Structure::kSkip) continue;
-    const Index bits = touched_bits(p);
+    const Index bits = p.touched_bits();
     if (!blockable(p) || std::popcount(bits) > capacity || std::popcount(bits | low) > m) {
       BlockStep direct;
       direct.prims.push_back(i);

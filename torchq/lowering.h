@@ -56,6 +56,13 @@ struct Primitive {
   Generator generator;       ///< valid when has_param and param.differentiable()
   int unitary = -1;          ///< kDenseK: index into CompiledCircuit::unitaries
   int source_op = 0;         ///< position of the Operation it came from
+
+  /// Bits the primitive reads or writes: controls, targets and (parity gates) the Z mask.
+  Index touched_bits() const {
+    Index bits = layout.ctrl_mask | zmask;
+    for (int t = 0; t < layout.num_targets; ++t) bits |= Index{1} << layout.target_bits[t];
+    return bits;
+  }
 };
 
 struct CompiledCircuit {

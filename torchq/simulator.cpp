@@ -237,9 +237,7 @@ void run_circuit_unblocked(Complex<T>* psi, const CompiledCircuit& c, const T* w
       }
       continue;
     }
-    Index touched = p.layout.ctrl_mask | p.zmask;
-    for (int t = 0; t < p.layout.num_targets; ++t) touched |= Index{1} << p.layout.target_bits[t];
-    flush_bits(touched);
+    flush_bits(p.touched_bits());
     apply_primitive(psi, c, p, weights, inputs, false, k, ex);
   }
   flush_bits(n >= 64 ? ~Index{0} : (Index{1} << n) - 1);

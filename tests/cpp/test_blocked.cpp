@@ -101,7 +101,9 @@ void check_schedule(const torchq::CompiledCircuit& cc, const torchq::BlockSchedu
         ASSERT_LT(st.local_pos[b], m);
         ++seen[st.local_pos[b]];
         const bool gate = (st.gate_mask >> b) & 1U;
-        if (gate) EXPECT_GE(st.local_pos[b], pad) << "a gate bit among the padding positions";
+        if (gate) {
+          EXPECT_GE(st.local_pos[b], pad) << "a gate bit among the padding positions";
+        }
       }
       EXPECT_EQ(seen, std::vector<int>(m, 1));
       std::vector<torchq::Primitive> local;
@@ -118,11 +120,7 @@ void check_schedule(const torchq::CompiledCircuit& cc, const torchq::BlockSchedu
     }
     for (int i : st.prims) EXPECT_TRUE(position.emplace(i, pos++).second) << "primitive " << i << " twice";
   }
-  auto bits_of = [](const torchq::Primitive& p) {
-    Index b = p.layout.ctrl_mask | p.zmask;
-    for (int t = 0; t < p.layout.num_targets; ++t) b |= Index{1} << p.layout.target_bits[t];
-    return b;
-  };
+  auto bits_of = [](const torchq::Primitive& p) { return p.touched_bits(); };
   const int np = static_cast<int>(cc.primitives.size());
   for (int i = 0; i < np; ++i) {
     ASSERT_TRUE(position.count(i)) << "primitive " << i << " missing from the schedule";
