@@ -19,6 +19,7 @@
 
 #include "classifier_data.h"
 #include "ops/torchq_ops.h"
+#include "run_main.h"
 
 int main(int argc, char** argv) {
   std::string model_path = "out/classifier/model.pt";
@@ -34,7 +35,8 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  try {
+  // Any error (a bad file, a refused model) is reported and exits 1, never aborts.
+  return torchq_examples::run_main("evaluate_classifier", [&]() -> int {
     // The op library registers torch.ops.torchq.* when it loads; make sure the linker kept it.
     torchq_ops::ensure_loaded();
     torch::jit::Module model = torch::jit::load(model_path);
@@ -76,11 +78,5 @@ int main(int argc, char** argv) {
     }
     std::printf(ok ? "evaluate: OK\n" : "evaluate: FAILED\n");
     return ok ? 0 : 1;
-  } catch (const c10::Error& e) {
-    std::fprintf(stderr, "evaluate_classifier: %s\n", e.what_without_backtrace());
-    return 1;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "evaluate_classifier: %s\n", e.what());
-    return 1;
-  }
+  });
 }

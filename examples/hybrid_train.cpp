@@ -12,6 +12,7 @@
 #include "layers/circuit_builder.h"
 #include "layers/quantum_layer.h"
 #include "layers/templates.h"
+#include "run_main.h"
 
 using namespace torchq;
 using namespace torchq::layers;
@@ -41,38 +42,41 @@ struct HybridImpl : torch::nn::Module {
 TORCH_MODULE(Hybrid);
 
 int main(int argc, char** argv) {
-  const int epochs = argc > 1 ? std::atoi(argv[1]) : 30;
-  torch::manual_seed(0);
-  // Two spirals, 200 points each.
-  const int per_class = 200;
-  auto t = torch::linspace(0.2, 3.0, per_class);
-  auto a = torch::stack({t * torch::cos(t * 2), t * torch::sin(t * 2)}, 1);
-  auto b = torch::stack({-t * torch::cos(t * 2), -t * torch::sin(t * 2)}, 1);
-  auto x = torch::cat({a, b}) / 3.0 + 0.03 * torch::randn({2 * per_class, 2});
-  auto y = torch::cat({torch::zeros({per_class}, torch::kLong), torch::ones({per_class}, torch::kLong)});
+  // Any error is reported and exits 1, never aborts.
+  return torchq_examples::run_main("hybrid_train", [&]() -> int {
+    const int epochs = argc > 1 ? std::atoi(argv[1]) : 30;
+    torch::manual_seed(0);
+    // Two spirals, 200 points each.
+    const int per_class = 200;
+    auto t = torch::linspace(0.2, 3.0, per_class);
+    auto a = torch::stack({t * torch::cos(t * 2), t * torch::sin(t * 2)}, 1);
+    auto b = torch::stack({-t * torch::cos(t * 2), -t * torch::sin(t * 2)}, 1);
+    auto x = torch::cat({a, b}) / 3.0 + 0.03 * torch::randn({2 * per_class, 2});
+    auto y = torch::cat({torch::zeros({per_class}, torch::kLong), torch::ones({per_class}, torch::kLong)});
 
-  Hybrid model(4, 2);
-  std::cout << model->quantum << "\n";
-  torch::optim::Adam opt(model->parameters(), torch::optim::AdamOptions(0.05));
-  double first = 0, last = 0;
-  for (int epoch = 0; epoch < epochs; ++epoch) {
-    auto perm = torch::randperm(x.size(0));
-    double total = 0;
-    for (int64_t i = 0; i < x.size(0); i += 32) {
-      auto idx = perm.slice(0, i, std::min<int64_t>(i + 32, x.size(0)));
-      opt.zero_grad();
-      auto loss = torch::nn::functional::cross_entropy(model->forward(x.index_select(0, idx)), y.index_select(0, idx));
-      loss.backward();
-      opt.step();
-      total += loss.item<double>() * idx.size(0);
+    Hybrid model(4, 2);
+    std::cout << model->quantum << "\n";
+    torch::optim::Adam opt(model->parameters(), torch::optim::AdamOptions(0.05));
+    double first = 0, last = 0;
+    for (int epoch = 0; epoch < epochs; ++epoch) {
+      auto perm = torch::randperm(x.size(0));
+      double total = 0;
+      for (int64_t i = 0; i < x.size(0); i += 32) {
+        auto idx = perm.slice(0, i, std::min<int64_t>(i + 32, x.size(0)));
+        opt.zero_grad();
+        auto loss = torch::nn::functional::cross_entropy(model->forward(x.index_select(0, idx)), y.index_select(0, idx));
+        loss.backward();
+        opt.step();
+        total += loss.item<double>() * idx.size(0);
+      }
+      const double mean = total / x.size(0);
+      if (epoch == 0) first = mean;
+      last = mean;
+      torch::NoGradGuard ng;
+      const double acc = (model->forward(x).argmax(1) == y).to(torch::kFloat).mean().item<double>();
+      std::printf("epoch %3d  loss %.4f  accuracy %.3f\n", epoch + 1, mean, acc);
     }
-    const double mean = total / x.size(0);
-    if (epoch == 0) first = mean;
-    last = mean;
-    torch::NoGradGuard ng;
-    const double acc = (model->forward(x).argmax(1) == y).to(torch::kFloat).mean().item<double>();
-    std::printf("epoch %3d  loss %.4f  accuracy %.3f\n", epoch + 1, mean, acc);
-  }
-  std::printf("loss went from %.4f to %.4f\n", first, last);
-  return last < first ? 0 : 1;
+    std::printf("loss went from %.4f to %.4f\n", first, last);
+    return last < first ? 0 : 1;
+  });
 }

@@ -27,6 +27,7 @@
 #include "layers/circuit_builder.h"
 #include "layers/quantum_layer.h"
 #include "ops/torchq_ops.h"
+#include "run_main.h"
 
 namespace {
 
@@ -93,7 +94,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s: --depth must be at least 1\n", argv[0]);
     return 2;
   }
-  try {
+  // Any error (a bad file, a refused model) is reported and exits 1, never aborts.
+  return torchq_examples::run_main("qaoa_maxcut", [&]() -> int {
     // Brute force over all 2^6 assignments.
     int best = 0;
     std::vector<int64_t> optimal;
@@ -157,11 +159,5 @@ int main(int argc, char** argv) {
                 cut_value(most_probable), cut_value(most_probable) == best ? "a maximum cut" : "NOT a maximum cut");
     std::printf(ok ? "qaoa_maxcut: OK\n" : "qaoa_maxcut: FAILED\n");
     return ok ? 0 : 1;
-  } catch (const c10::Error& e) {
-    std::fprintf(stderr, "qaoa_maxcut: %s\n", e.what_without_backtrace());
-    return 1;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "qaoa_maxcut: %s\n", e.what());
-    return 1;
-  }
+  });
 }

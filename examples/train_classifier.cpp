@@ -42,6 +42,7 @@
 #include "layers/circuit_builder.h"
 #include "layers/templates.h"
 #include "ops/torchq_ops.h"
+#include "run_main.h"
 #include "torchq/draw.h"
 
 namespace {
@@ -324,7 +325,8 @@ int main(int argc, char** argv) {
     usage(argv[0]);
     return 2;
   }
-  try {
+  // Any error (a bad file, a refused model) is reported and exits 1, never aborts.
+  return torchq_examples::run_main("train_classifier", [&]() -> int {
     if (o.threads > 0) torch::set_num_threads(o.threads);
     const auto start = Clock::now();
     const Dataset train_set = classifier::read_csv(o.data_dir + "/breast_cancer_train.csv");
@@ -387,11 +389,5 @@ int main(int argc, char** argv) {
       return 1;
     }
     return 0;
-  } catch (const c10::Error& e) {
-    std::fprintf(stderr, "train_classifier: %s\n", e.what_without_backtrace());
-    return 1;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "train_classifier: %s\n", e.what());
-    return 1;
-  }
+  });
 }

@@ -31,6 +31,7 @@
 #include "layers/circuit_builder.h"
 #include "layers/quantum_layer.h"
 #include "ops/torchq_ops.h"
+#include "run_main.h"
 #include "torchq/draw.h"
 
 namespace {
@@ -124,7 +125,8 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  try {
+  // Any error (a bad file, a refused model) is reported and exits 1, never aborts.
+  return torchq_examples::run_main("vqe_h2", [&]() -> int {
     // Exact answer: the lowest eigenvalue of the 16x16 Hamiltonian.
     const torch::Tensor h_dense = dense_matrix(kH2, std::size(kH2));
     const double e_exact = torch::linalg_eigvalsh(h_dense).min().item<double>();
@@ -178,11 +180,5 @@ int main(int argc, char** argv) {
     const bool ok = error < kChemicalAccuracy && std::abs(overlap - 1.0) < 1e-9;
     std::printf(ok ? "vqe_h2: OK\n" : "vqe_h2: FAILED\n");
     return ok ? 0 : 1;
-  } catch (const c10::Error& e) {
-    std::fprintf(stderr, "vqe_h2: %s\n", e.what_without_backtrace());
-    return 1;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "vqe_h2: %s\n", e.what());
-    return 1;
-  }
+  });
 }

@@ -12,7 +12,7 @@
 namespace torchq::layers {
 
 QuantumLayerImpl::QuantumLayerImpl(const Circuit& circuit, std::vector<Observable> obs, QuantumLayerOptions options)
-    : options_(std::move(options)), num_qubits_(circuit.num_qubits()), num_inputs_(circuit.num_inputs()) {
+    : circuit_(circuit), options_(std::move(options)), num_qubits_(circuit.num_qubits()), num_inputs_(circuit.num_inputs()) {
   TORCH_CHECK_TYPE(options_.dtype == at::kFloat || options_.dtype == at::kDouble,
                    "QuantumLayer: dtype must be float32 or float64, got ", options_.dtype);
   TORCH_CHECK_VALUE(options_.mode == "statevector" || options_.mode == "trajectories" ||
@@ -37,11 +37,34 @@ QuantumLayerImpl::QuantumLayerImpl(const Circuit& circuit, std::vector<Observabl
     if (obs.empty()) obs.push_back(Observable::z(0));  // unused by probs; keeps the table non-empty
   }
   TORCH_CHECK_VALUE(!obs.empty(), "QuantumLayer: give at least one observable (e.g. Observable::z(0))");
-  program = register_buffer("program", torchq_ops::program_tensor(circuit));
-  observables = register_buffer("observables", torchq_ops::observables_tensor(obs));
-  weights = register_parameter("weights", torch::empty({circuit.num_weights()}, at::TensorOptions().dtype(options_.dtype)));
+  observable_list_ = std::move(obs);
+  reset();
+}
+
+void QuantumLayerImpl::reset() {
+  program = register_buffer("program", torchq_ops::program_tensor(circuit_));
+  observables = register_buffer("observables", torchq_ops::observables_tensor(observable_list_));
+  weights = register_parameter("weights", torch::empty({circuit_.num_weights()}, at::TensorOptions().dtype(options_.dtype)));
+  reset_parameters();  // before the check: the ops refuse the non-finite garbage of torch::empty
   check_buffers();
-  reset_parameters();
+}
+
+void QuantumLayerImpl::to(torch::Dtype dtype, bool non_blocking) {
+  TORCH_CHECK_TYPE(dtype == at::kFloat || dtype == at::kDouble, "QuantumLayer: the weights can be float32 or float64, "
+                   "got ", dtype, " (the program and observables stay float64 whatever the layer's dtype)");
+  torch::NoGradGuard no_grad;
+  weights.set_data(weights.to(dtype, non_blocking));
+  options_.dtype = dtype;
+}
+
+void QuantumLayerImpl::to(torch::Device device, torch::Dtype dtype, bool non_blocking) {
+  to(device, non_blocking);
+  to(dtype, non_blocking);
+}
+
+void QuantumLayerImpl::to(torch::Device device, bool non_blocking) {
+  // Moves the parameter and buffers as any module does (the ops refuse devices they do not run on).
+  torch::nn::Module::to(device, non_blocking);
 }
 
 void QuantumLayerImpl::reset_parameters() {
@@ -65,13 +88,29 @@ void QuantumLayerImpl::check_buffers() const {
 }
 
 void QuantumLayerImpl::load(torch::serialize::InputArchive& archive) {
-  torch::nn::Module::load(archive);
-  check_buffers();
+  // Module::load copies into the existing tensors: keep copies, so a refused file leaves the
+  // layer as it was (as Python's load_state_dict does), not holding the tampered program.
+  torch::NoGradGuard no_grad;
+  const at::Tensor saved_weights = weights.clone(), saved_program = program.clone(),
+                   saved_observables = observables.clone();
+  try {
+    torch::nn::Module::load(archive);
+    check_buffers();
+  } catch (...) {
+    weights.set_(saved_weights);
+    program.set_(saved_program);
+    observables.set_(saved_observables);
+    throw;
+  }
 }
 
 at::Tensor QuantumLayerImpl::forward(const at::Tensor& inputs_in) {
+  // Converting a complex tensor would drop the imaginary part without a word.
+  TORCH_CHECK_TYPE(!inputs_in.is_complex(), "QuantumLayer: inputs must be real (features are rotation angles), got ",
+                   inputs_in.scalar_type());
   const bool single = inputs_in.dim() == 1;
   at::Tensor inputs = single ? inputs_in.unsqueeze(0) : inputs_in;
+  if (inputs.scalar_type() != weights.scalar_type()) inputs = inputs.to(weights.scalar_type());  // as in Python
   if (num_inputs_ == 0 && inputs.numel() == 0 && inputs.dim() != 2) inputs = at::zeros({1, 0}, weights.options());
   at::Tensor out;
   switch (options_.measure) {

@@ -17,6 +17,7 @@
  */
 #pragma once
 
+#include <torch/nn/cloneable.h>
 #include <torch/nn/module.h>
 #include <torch/nn/pimpl.h>
 
@@ -42,10 +43,20 @@ struct QuantumLayerOptions {
   int64_t seed = 0;          ///< forward call i in training mode uses seed + i
 };
 
-class QuantumLayerImpl : public torch::nn::Module {
+class QuantumLayerImpl : public torch::nn::Cloneable<QuantumLayerImpl> {
  public:
   QuantumLayerImpl(const Circuit& circuit, std::vector<Observable> observables, QuantumLayerOptions options = {});
 
+  /// (Re)creates the parameter and buffers from the circuit and observables (Cloneable::clone
+  /// calls it on the copy, then copies the values over).
+  void reset() override;
+  /// Casts the weights only: the program and observable table stay float64 (rounding them to
+  /// float32 would corrupt the circuit). The dtype option follows, so inputs are converted to it.
+  void to(torch::Dtype dtype, bool non_blocking = false) override;
+  void to(torch::Device device, torch::Dtype dtype, bool non_blocking = false) override;
+  void to(torch::Device device, bool non_blocking = false) override;
+
+  /// inputs [B, F] or [F]; real inputs of another dtype are converted to the layer's, complex ones refused.
   at::Tensor forward(const at::Tensor& inputs);
   /// Uniform in [0, 2 pi): every rotation starts anywhere on its period.
   void reset_parameters();
@@ -64,6 +75,8 @@ class QuantumLayerImpl : public torch::nn::Module {
 
  private:
   void check_buffers() const;
+  Circuit circuit_;
+  std::vector<Observable> observable_list_;
   QuantumLayerOptions options_;
   /// True when forward goes through expval_estimated (a noise mode or shots).
   bool estimated() const { return options_.mode != "statevector" || options_.shots > 0; }

@@ -1,4 +1,8 @@
-/// @file api.cpp
+/**
+ * @file api.cpp
+ * @brief The C++ API of ops/torchq_ops.h: dispatcher calls to the torchq operators, and
+ * ensure_loaded(), the call a deploying program makes so the op library is loaded.
+ */
 #include <ATen/core/dispatch/Dispatcher.h>
 
 #include "ops/common.h"
@@ -14,8 +18,17 @@ c10::OperatorHandle handle(const char* name) {
 }  // namespace
 
 int ensure_loaded() {
-  handle("torchq::expval");
-  return 11;
+  // Running this function means the library is loaded, so its TORCH_LIBRARY block has run (at
+  // load time, in a static initialiser). Count what it registered rather than a number written
+  // here, so the answer stays true as operators are added.
+  int count = 0;
+  auto& dispatcher = c10::Dispatcher::singleton();
+  for (const c10::OperatorName& name : dispatcher.getAllOpNames()) {
+    // getAllOpNames also lists names that only have kernels (no schema); count schemas only.
+    if (name.name.rfind("torchq::", 0) == 0 && dispatcher.findSchema(name).has_value()) ++count;
+  }
+  TORCH_CHECK(count > 0, "torchq: libtorchq_ops.so is loaded but no torch.ops.torchq schema is registered");
+  return count;
 }
 
 at::Tensor expval(const at::Tensor& program, const at::Tensor& observables, const at::Tensor& weights,
@@ -60,6 +73,16 @@ at::Tensor expval_estimated(const at::Tensor& program, const at::Tensor& observa
                        .typed<at::Tensor(const at::Tensor&, const at::Tensor&, const at::Tensor&, const at::Tensor&,
                                          c10::string_view, int64_t, int64_t, int64_t)>();
   return op.call(program, observables, weights, inputs, mode, shots, trajectories, seed);
+}
+
+void set_num_threads(int64_t num_threads) {
+  static auto op = handle("torchq::set_num_threads").typed<void(int64_t)>();
+  op.call(num_threads);
+}
+
+int64_t get_num_threads() {
+  static auto op = handle("torchq::get_num_threads").typed<int64_t()>();
+  return op.call();
 }
 
 at::Tensor program_tensor(const torchq::Circuit& circuit) {

@@ -10,12 +10,14 @@
 #include <exception>
 #include <list>
 #include <mutex>
+#include <sstream>
 
 namespace torchq_ops {
 namespace {
 
 std::atomic<int64_t> g_thread_override{0};
 std::atomic<int> g_active_calls{0};
+std::atomic<int> g_threads_in_use{0};
 
 }  // namespace
 
@@ -52,12 +54,23 @@ void set_thread_override(int64_t n) {
 }
 
 ThreadShare::ThreadShare() : executor_([] {
-  // Calls running side by side split the budget, so together they never exceed it.
+  // Calls running side by side split the budget: a call takes its fair share of the budget, but
+  // never more than the threads other running calls left free, so a call that started alone and
+  // holds every thread is not joined by a second one taking half again. Every call gets at least
+  // its own thread (the caller's), so together they use at most max(budget, number of callers).
+  const int budget = configured_threads();
   const int active = g_active_calls.fetch_add(1) + 1;
-  return std::max(1, configured_threads() / active);
+  int in_use = g_threads_in_use.load();
+  for (;;) {
+    const int take = std::max(1, std::min(budget / active, budget - in_use));
+    if (g_threads_in_use.compare_exchange_weak(in_use, in_use + take)) return take;
+  }
 }()) {}
 
-ThreadShare::~ThreadShare() { g_active_calls.fetch_sub(1); }
+ThreadShare::~ThreadShare() {
+  g_threads_in_use.fetch_sub(executor_.num_threads());
+  g_active_calls.fetch_sub(1);
+}
 
 void call_core(const char* op, const std::function<void()>& fn) {
   try {
@@ -75,11 +88,27 @@ void call_core(const char* op, const std::function<void()>& fn) {
 
 namespace {
 
-/// The most recently used compiled programs, by content. Small: a process trains a few models.
+/// Approximate bytes a compiled program keeps: its key (the program) plus what compile() built.
+std::size_t approx_bytes(std::size_t program_length, const torchq::CompiledCircuit& c) {
+  std::size_t bytes = program_length * sizeof(double) + sizeof(torchq::CompiledCircuit);
+  bytes += c.primitives.capacity() * sizeof(torchq::Primitive);
+  for (const torchq::Operation& op : c.circuit.operations()) {
+    bytes += sizeof(torchq::Operation) + (op.wires.capacity() + op.controls.capacity()) * sizeof(int) + op.params.capacity() * sizeof(torchq::ParamRef) +
+             op.matrix.capacity() * sizeof(std::complex<double>);
+  }
+  for (const auto& u : c.unitaries) bytes += u.capacity() * sizeof(std::complex<double>) + sizeof(u);
+  return bytes;
+}
+
+/**
+ * The most recently used compiled programs, by content, bounded by bytes (a compiled program of
+ * a million numbers keeps tens of MiB): at most kEntries programs and kMaxBytes in all; the least
+ * recently used go first, and a program bigger than the whole budget is not kept.
+ */
 class ProgramCache {
  public:
   static constexpr std::size_t kEntries = 16;
-  static constexpr std::size_t kMaxLength = std::size_t{1} << 20;  // longer programs are not kept
+  static constexpr std::size_t kMaxBytes = std::size_t{64} << 20;
 
   std::shared_ptr<const torchq::CompiledCircuit> find(const double* data, std::size_t length) {
     std::lock_guard<std::mutex> guard(mutex_);
@@ -93,19 +122,32 @@ class ProgramCache {
   }
 
   void insert(const double* data, std::size_t length, std::shared_ptr<const torchq::CompiledCircuit> compiled) {
-    if (length > kMaxLength) return;
+    const std::size_t bytes = approx_bytes(length, *compiled);
+    if (bytes > kMaxBytes) return;
     std::lock_guard<std::mutex> guard(mutex_);
-    entries_.push_front({std::vector<double>(data, data + length), std::move(compiled)});
-    if (entries_.size() > kEntries) entries_.pop_back();
+    entries_.push_front({std::vector<double>(data, data + length), std::move(compiled), bytes});
+    bytes_ += bytes;
+    while (entries_.size() > kEntries || bytes_ > kMaxBytes) {
+      bytes_ -= entries_.back().bytes;
+      entries_.pop_back();
+    }
+  }
+
+  /// Entries and bytes kept now (for tests and torchq.ops._cache_info).
+  std::pair<std::size_t, std::size_t> usage() {
+    std::lock_guard<std::mutex> guard(mutex_);
+    return {entries_.size(), bytes_};
   }
 
  private:
   struct Entry {
     std::vector<double> program;
     std::shared_ptr<const torchq::CompiledCircuit> compiled;
+    std::size_t bytes = 0;
   };
   std::mutex mutex_;
   std::list<Entry> entries_;
+  std::size_t bytes_ = 0;
 };
 
 ProgramCache& program_cache() {
@@ -115,12 +157,20 @@ ProgramCache& program_cache() {
 
 }  // namespace
 
+std::vector<int64_t> program_cache_usage() {
+  const auto [entries, bytes] = program_cache().usage();
+  return {static_cast<int64_t>(entries), static_cast<int64_t>(bytes), static_cast<int64_t>(ProgramCache::kEntries),
+          static_cast<int64_t>(ProgramCache::kMaxBytes)};
+}
+
 std::shared_ptr<const torchq::CompiledCircuit> program_from_tensor(const at::Tensor& program) {
   TORCH_CHECK_TYPE(program.scalar_type() == at::kDouble,
                    "torchq: the program tensor must be float64 (made by Circuit.to_program / the layer's buffer), got ",
                    program.scalar_type());
   TORCH_CHECK_VALUE(program.dim() == 1, "torchq: the program tensor must be 1-D, got shape ", program.sizes());
   TORCH_CHECK(program.device().is_cpu(), "torchq: the program tensor must be on the CPU, got ", program.device());
+  TORCH_CHECK(program.has_storage(), "torchq: the program tensor has no data (a tensor subclass or transform "
+              "wrapper); pass the plain float64 program tensor");
   const at::Tensor p = program.contiguous();
   const double* data = p.data_ptr<double>();
   const auto length = static_cast<std::size_t>(p.numel());
@@ -142,6 +192,8 @@ std::vector<torchq::CompiledObservable> observables_from_tensor(const at::Tensor
                     observables.sizes());
   TORCH_CHECK(observables.device().is_cpu(), "torchq: the observables tensor must be on the CPU, got ",
               observables.device());
+  TORCH_CHECK(observables.has_storage(), "torchq: the observables tensor has no data (a tensor subclass or "
+              "transform wrapper); pass the plain float64 observables table");
   const at::Tensor o = observables.contiguous();
   std::vector<torchq::CompiledObservable> out;
   call_core("observables", [&] {
@@ -169,12 +221,61 @@ void check_weights_inputs_shapes(const at::Tensor& weights, const at::Tensor& in
   }
 }
 
+void check_cpu(const at::Tensor& t, const char* name, const char* op) {
+  TORCH_CHECK(t.device().is_cpu(), "torchq.", op, ": ", name, " must be a CPU tensor like the other arguments, got one on ",
+              t.device(), "; move it with .cpu()");
+  TORCH_CHECK(t.has_storage(), "torchq.", op, ": ", name, " has no data (a tensor subclass or transform wrapper "
+              "reached the CPU kernel); call the op on plain tensors");
+}
+
+void check_finite(const at::Tensor& t, const char* name, const char* op) {
+  if (t.numel() == 0) return;
+  AT_DISPATCH_FLOATING_TYPES(t.scalar_type(), "torchq_check_finite", [&] {
+    const scalar_t* p = t.data_ptr<scalar_t>();
+    const int64_t n = t.numel();
+    // x - x is 0 for finite x and NaN for NaN and inf: one branch-free pass, vectorised.
+    scalar_t acc = 0;
+    for (int64_t i = 0; i < n; ++i) acc += p[i] - p[i];
+    if (acc == scalar_t(0)) return;
+    for (int64_t i = 0; i < n; ++i) {
+      if (!std::isfinite(p[i])) {
+        std::vector<int64_t> index(t.dim());
+        for (int64_t d = t.dim() - 1, rest = i; d >= 0; --d) {
+          index[d] = rest % t.size(d);
+          rest /= t.size(d);
+        }
+        TORCH_CHECK_VALUE(false, "torchq.", op, ": ", name, " hold a non-finite value (", p[i], " at index ",
+                          at::IntArrayRef(index), "). torchq refuses NaN and inf weights and inputs in every op: "
+                          "a NaN there usually means training diverged; lower the learning rate, clip gradients, or "
+                          "find the step with torch.autograd.set_detect_anomaly(True)");
+      }
+    }
+  });
+}
+
+at::ScalarType complex_dtype(at::ScalarType real) { return real == at::kFloat ? at::kComplexFloat : at::kComplexDouble; }
+
+at::Tensor Outputs::empty(std::initializer_list<int64_t> sizes, const at::TensorOptions& options) {
+  return empty_sizes(at::IntArrayRef(sizes.begin(), sizes.size()), options);
+}
+
+at::Tensor Outputs::empty_sizes(at::IntArrayRef sizes, const at::TensorOptions& options) {
+  std::uint64_t count = 1;
+  for (int64_t s : sizes) count = torchq::saturating_mul(count, static_cast<std::uint64_t>(s));
+  const std::uint64_t bytes = torchq::saturating_mul(count, at::elementSize(at::typeMetaToScalarType(options.dtype())));
+  call_core(op_, [&] {
+    std::ostringstream what;
+    what << "the output " << sizes << " " << options.dtype();
+    held_.push_back(torchq::reserve_memory(bytes, what.str()));
+  });
+  return at::empty(sizes, options);
+}
+
 Batch check_batch(const torchq::CompiledCircuit& c, const at::Tensor& weights, const at::Tensor& inputs,
                   const char* op) {
   check_weights_inputs_shapes(weights, inputs, op);
-  TORCH_CHECK(weights.device().is_cpu() && inputs.device().is_cpu(), "torchq.", op,
-              ": weights and inputs must be CPU tensors, got ", weights.device(), " and ", inputs.device(),
-              "; move them with .cpu()");
+  check_cpu(weights, "weights", op);
+  check_cpu(inputs, "inputs", op);
   const int64_t P = c.circuit.num_weights();
   const int64_t F = c.circuit.num_inputs();
   TORCH_CHECK_VALUE(weights.size(-1) == P, "torchq.", op, ": the circuit has ", P,
@@ -184,6 +285,8 @@ Batch check_batch(const torchq::CompiledCircuit& c, const at::Tensor& weights, c
   Batch b;
   b.weights = weights.contiguous();
   b.inputs = inputs.contiguous();
+  check_finite(b.weights, "weights", op);
+  check_finite(b.inputs, "inputs", op);
   b.batch_size = inputs.size(0);
   b.weights_per_sample = weights.dim() == 2;
   return b;

@@ -59,6 +59,9 @@ void set_thread_override(int64_t n);
  */
 std::shared_ptr<const torchq::CompiledCircuit> program_from_tensor(const at::Tensor& program);
 
+/// The program cache now: [entries, bytes, entry limit, byte limit].
+std::vector<int64_t> program_cache_usage();
+
 /// Checks and parses the observable table for an n-qubit circuit.
 std::vector<torchq::CompiledObservable> observables_from_tensor(const at::Tensor& observables, int num_qubits);
 
@@ -81,6 +84,42 @@ torchq::BatchInputs<T> batch_view(const torchq::CompiledCircuit& c, const Batch&
                                b.inputs.numel() > 0 ? b.inputs.data_ptr<T>() : nullptr,
                                static_cast<torchq::Index>(b.batch_size));
 }
+
+/// Refuses a tensor that is not a plain CPU tensor (a meta tensor among CPU ones, say), naming it:
+/// every CPU kernel checks every tensor argument, so none reads memory that is not there.
+void check_cpu(const at::Tensor& t, const char* name, const char* op);
+
+/**
+ * @brief Refuses NaN and inf in weights or inputs, naming the tensor, the first bad value and
+ * its index. torchq's rule for non-finite values, the same in every op: refuse. A sampled
+ * bitstring or a shot estimate cannot carry a NaN, so propagating would hide a diverged
+ * training step in some ops and not others. (grad_out is not checked: a NaN there propagates
+ * into the gradients, as in any torch backward.)
+ */
+void check_finite(const at::Tensor& t, const char* name, const char* op);
+
+/// The complex dtype of a real one (float32 -> complex64, float64 -> complex128).
+at::ScalarType complex_dtype(at::ScalarType real);
+
+/**
+ * @brief Allocates an op's outputs through the memory guard: each output is reserved before it
+ * is allocated (so a [2^31, K] result or a 2^40-shot sample is refused with a clear message, not
+ * attempted), and the reservations are held until the kernel returns, so calls running side by
+ * side count each other's outputs.
+ */
+class Outputs {
+ public:
+  explicit Outputs(const char* op) : op_(op) {}
+  at::Tensor empty(std::initializer_list<int64_t> sizes, const at::TensorOptions& options);
+  at::Tensor empty_like(const at::Tensor& t) { return empty_sizes(t.sizes(), t.options()); }
+  /// The gradient of `t` when needed, else an empty [0] tensor of its dtype.
+  at::Tensor grad_for(const at::Tensor& t, bool needed) { return needed ? empty_like(t) : at::empty({0}, t.options()); }
+
+ private:
+  at::Tensor empty_sizes(at::IntArrayRef sizes, const at::TensorOptions& options);
+  const char* op_;
+  std::vector<torchq::MemoryReservation> held_;
+};
 
 /// Checks measured wires and converts them.
 std::vector<int> wires_from_list(at::IntArrayRef wires, int num_qubits, const char* op);

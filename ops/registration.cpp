@@ -12,6 +12,7 @@ namespace {
 
 void set_num_threads(int64_t n) { set_thread_override(n); }
 int64_t get_num_threads() { return configured_threads(); }
+std::vector<int64_t> program_cache_info() { return program_cache_usage(); }
 
 }  // namespace
 }  // namespace torchq_ops
@@ -44,4 +45,6 @@ TORCH_LIBRARY(torchq, m) {
   m.def("draw(Tensor program) -> str");
   m.def("set_num_threads(int num_threads) -> ()", &torchq_ops::set_num_threads);
   m.def("get_num_threads() -> int", &torchq_ops::get_num_threads);
+  // [entries, bytes, entry limit, byte limit] of the compiled-program cache (tests, diagnostics).
+  m.def("_program_cache_info() -> int[]", &torchq_ops::program_cache_info);
 }

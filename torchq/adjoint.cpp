@@ -51,7 +51,7 @@ void adjoint_backward(const CompiledCircuit& c, const BatchInputs<T>& in, Adjoin
   // Without kept final states each sample runs the circuit first: its schedule, once for the batch.
   const BlockSchedule forward = final_states == nullptr ? forward_schedule<T>(c) : BlockSchedule{};
 
-  detail::for_each_sample<T>(B, n, seed_needs_scratch ? 3 : 2, 0, ex, "adjoint backward",
+  detail::for_each_item<T>(B, n, static_cast<Index>(c.primitives.size()), seed_needs_scratch ? 3 : 2, 0, ex, "adjoint backward",
                              [&](Index b, const Executor& inner, auto& st) {
     const T* w = in.weights_of(b);
     const T* x = in.inputs_of(b);

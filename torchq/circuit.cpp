@@ -161,7 +161,7 @@ void Circuit::validate_op(const Operation& op, std::size_t position) const {
   std::set<int> seen;
   auto check_wire = [&](int w, const char* role) {
     if (w < 0 || w >= num_qubits_) {
-      fail(where, std::string(role) + " wire " + std::to_string(w) + " is out of range: the circuit has " +
+      fail(where, std::string(role) + "wire " + std::to_string(w) + " is out of range: the circuit has " +
                       std::to_string(num_qubits_) + " qubits, so wires are 0.." +
                       std::to_string(num_qubits_ - 1));
     }
@@ -171,7 +171,7 @@ void Circuit::validate_op(const Operation& op, std::size_t position) const {
     }
   };
   for (int w : op.wires) check_wire(w, "");
-  for (int w : op.controls) check_wire(w, "control");
+  for (int w : op.controls) check_wire(w, "control ");
 
   // Parameters.
   for (std::size_t j = 0; j < op.params.size(); ++j) {

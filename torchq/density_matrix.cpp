@@ -226,7 +226,7 @@ void density_matrix_expval(const CompiledCircuit& c, const std::vector<CompiledO
   const auto& k = kernels::active_kernels<T>();
   const Index K = obs.size();
   const Index dim = Index{1} << n;
-  detail::for_each_item<T>(in.batch_size, 2 * n, 1, dim * sizeof(Complex<T>), ex, "density_matrix expval",
+  detail::for_each_item<T>(in.batch_size, 2 * n, 2 * static_cast<Index>(c.primitives.size()), 1, dim * sizeof(Complex<T>), ex, "density_matrix expval",
                            [&](Index b, const Executor& inner, auto& st) {
     std::vector<Complex<T>> scratch(c.amplitude_embedding() != nullptr ? dim : 0);
     Complex<T>* rho = st[0].data();
@@ -262,7 +262,7 @@ void density_matrix_adjoint_backward(const CompiledCircuit& c, const std::vector
   std::vector<double> gx(grad_inputs != nullptr ? B * F : 0);
   const Operation* emb = c.amplitude_embedding();
 
-  detail::for_each_item<T>(B, 2 * n, 2 + num_top + seg, dim * sizeof(Complex<T>), ex, "density_matrix backward",
+  detail::for_each_item<T>(B, 2 * n, 2 * static_cast<Index>(c.primitives.size()), 2 + num_top + seg, dim * sizeof(Complex<T>), ex, "density_matrix backward",
                            [&](Index b, const Executor& inner, auto& st) {
     const T* g = grad_out + b * K;
     if (std::all_of(g, g + K, [](T v) { return v == T(0); })) return;  // zero upstream gradient

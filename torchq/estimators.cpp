@@ -106,8 +106,12 @@ void Estimator<T>::add_part(const CompiledCircuit& c, const T* weights, const T*
       if (shots == 0) {
         acc[j] += m.coeff * e;
       } else {
+        if (!std::isfinite(e)) {
+          throw ArgumentError("expval_estimated: a Pauli term's expectation is not finite (NaN or inf weights or "
+                              "inputs?); shots cannot be drawn from it");
+        }
         const double p_plus = std::clamp((1.0 + e) / 2.0, 0.0, 1.0);
-        const std::int64_t plus = std::binomial_distribution<std::int64_t>(shots, p_plus)(shot_rng);
+        const std::int64_t plus = binomial(shots, p_plus, shot_rng);
         acc[j] += m.coeff * static_cast<double>(2 * plus - shots);
       }
     }
@@ -148,7 +152,7 @@ void expval_estimated(const CompiledCircuit& c, const std::vector<CompiledObserv
   // Work items are (sample, chunk of trajectories), so one sample's trajectories run in parallel
   // too; the chunk sums are added in chunk order afterwards, as Estimator::evaluate does.
   std::vector<double> sums(B * chunks * K, 0.0);
-  detail::for_each_item<T>(B * chunks, est.state_qubits(), 1, est.extra_bytes(), ex, "expval_estimated",
+  detail::for_each_item<T>(B * chunks, est.state_qubits(), static_cast<Index>(c.primitives.size()), 1, est.extra_bytes(), ex, "expval_estimated",
                            [&](Index item, const Executor& inner, auto& st) {
     const Index b = item / chunks;
     est.add_chunk(c, in.weights_of(b), in.inputs_of(b), derive_seed(options.seed, b), item % chunks, st[0].data(),

@@ -15,6 +15,7 @@
 
 #include "torchq/bits.h"
 #include "torchq/circuit.h"
+#include "torchq/numerics.h"
 #include "torchq/simulator.h"
 
 namespace torchq::detail {
@@ -55,16 +56,12 @@ inline void amplitude_embedding_gradient(const Operation& emb, int n, const std:
   for (int w : emb.wires) bits.push_back(wire_to_bit(n, w));
   const GateLayout L = make_layout(n, bits.data(), k, nullptr, 0);
   std::vector<double> g(dim);
-  double norm2 = 0;
-  for (Index j = 0; j < dim; ++j) {
-    norm2 += features[j] * features[j];
-    g[j] = 2.0 * u[L.scatter(j)].real();
-  }
+  for (Index j = 0; j < dim; ++j) g[j] = 2.0 * u[L.scatter(j)].real();
   if (a.normalize) {  // psi0 = v / |v|: d psi0 / dv = (I - psi0 psi0^T) / |v|
-    const double norm = std::sqrt(norm2);
+    const ScaledNorm norm = stable_norm(features.data(), dim);  // no overflow for huge features
     double ug = 0;
-    for (Index j = 0; j < dim; ++j) ug += features[j] / norm * g[j];
-    for (Index j = 0; j < dim; ++j) g[j] = (g[j] - features[j] / norm * ug) / norm;
+    for (Index j = 0; j < dim; ++j) ug += norm.unit(features[j]) * g[j];
+    for (Index j = 0; j < dim; ++j) g[j] = norm.unit(g[j] - norm.unit(features[j]) * ug);
   }
   for (int j = 0; j < a.num_features; ++j) gx_row[a.feature_offset + j] += g[j];
 }

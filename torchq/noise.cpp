@@ -14,13 +14,6 @@ using C = std::complex<double>;
 /// Block of the deterministic reduction of the one-qubit reduced density matrix.
 constexpr Index kReduceBlock = Index{1} << 13;
 
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
-
 /// K^dagger K.
 Matrix2 gram(const Matrix2& k) {
   return {std::conj(k[0]) * k[0] + std::conj(k[2]) * k[2], std::conj(k[0]) * k[1] + std::conj(k[2]) * k[3],
@@ -80,10 +73,6 @@ std::array<std::complex<double>, 16> superoperator(const KrausSet& kraus) {
     }
   }
   return s;
-}
-
-std::uint64_t derive_seed(std::uint64_t parent, std::uint64_t index) {
-  return splitmix64(splitmix64(parent) ^ (index * 0xD1B54A32D192ED03ULL + 0x8CB92BA72F3D8DD7ULL));
 }
 
 template <class T>

@@ -29,6 +29,7 @@
 #include "torchq/circuit.h"
 #include "torchq/lowering.h"
 #include "torchq/parallel.h"
+#include "torchq/random.h"
 #include "torchq/types.h"
 
 namespace torchq {
@@ -50,13 +51,6 @@ KrausSet kraus_operators(GateId gate, double p);
 
 /// The 4x4 superoperator sum_k K_k (x) conj(K_k), row-major, local index 2 * row + column.
 std::array<std::complex<double>, 16> superoperator(const KrausSet& kraus);
-
-/**
- * @brief Derives an independent 64-bit seed from a parent seed and an index (splitmix64 of both).
- * Every random stream in torchq is a chain of these, e.g. derive_seed(derive_seed(seed, sample),
- * trajectory), so results depend on (seed, sample, trajectory), never on threads or scheduling.
- */
-std::uint64_t derive_seed(std::uint64_t parent, std::uint64_t index);
 
 /**
  * @brief One channel step of a quantum trajectory, in place on the statevector psi: picks K_k with

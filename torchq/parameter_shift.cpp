@@ -130,7 +130,7 @@ void parameter_shift_backward(const CompiledCircuit& c, const BatchInputs<T>& in
     const T* g = grad_out + b * K;
     return std::all_of(g, g + K, [](T v) { return v == T(0); });
   };
-  detail::for_each_item<T>(B * E, estimator.state_qubits(), 1, estimator.extra_bytes(), ex, "parameter shift",
+  detail::for_each_item<T>(B * E, estimator.state_qubits(), static_cast<Index>(c.primitives.size()), 1, estimator.extra_bytes(), ex, "parameter shift",
                            [&](Index item, const Executor& inner, auto& st) {
     const Index b = item / E, e = item % E;
     if (zero_row(b)) return;
@@ -186,19 +186,22 @@ void parameter_shift_backward(const CompiledCircuit& c, const BatchInputs<T>& in
     }
     if (!embedding_grad) continue;
     const std::vector<double> v = detail::embedding_features(*emb, x);
-    double norm2 = 0;
-    for (double f : v) norm2 += f * f;
-    const double h = std::sqrt(norm2) / 2;
+    // Everything is relative to |v| (stable_norm), so huge or tiny features neither overflow nor
+    // underflow: q(v) = |v|^2 <O>(v / |v|) is quadratic in each feature, its exact difference
+    // quotient over the shift is its derivative.
+    const ScaledNorm norm = stable_norm(v.data(), static_cast<Index>(v.size()));
+    const double h = norm.value() / 2;
     for (int f = 0; f < emb->amplitude.num_features; ++f) {
       const double vf = v[f];
       // The shifted features as the estimates saw them (rounded to T).
       const double up = static_cast<double>(static_cast<T>(vf + h));
       const double down = static_cast<double>(static_cast<T>(vf - h));
-      const double q_up = (norm2 - vf * vf + up * up) * rb[first_feature + 2 * f];
-      const double q_down = (norm2 - vf * vf + down * down) * rb[first_feature + 2 * f + 1];
-      const double dq = (q_up - q_down) / (up - down);
+      const double rf = norm.unit(vf), ru = norm.unit(up), rd = norm.unit(down);
+      const double q_up = (1 - rf * rf + ru * ru) * rb[first_feature + 2 * f];      // q / |v|^2
+      const double q_down = (1 - rf * rf + rd * rd) * rb[first_feature + 2 * f + 1];
+      const double dq = (q_up - q_down) / (up - down);                               // dq/dv_f / |v|^2
       gx_row[emb->amplitude.feature_offset + f] +=
-          emb->amplitude.normalize ? (dq - 2 * vf * rb[unshifted]) / norm2 : dq;
+          emb->amplitude.normalize ? dq - 2 * norm.unit(rf) * rb[unshifted] : dq * norm.value() * norm.value();
     }
   }
   detail::write_gradients(in, gw, gx, grad_weights, grad_inputs);

@@ -10,6 +10,8 @@
 
 #include "torchq/blocked.h"
 #include "torchq/errors.h"
+#include "torchq/numerics.h"
+#include "torchq/random.h"
 
 namespace torchq {
 namespace {
@@ -45,7 +47,10 @@ BatchInputs<T> make_batch(const CompiledCircuit& c, const T* weights, bool weigh
   in.batch_size = batch_size;
   in.num_weights = c.circuit.num_weights();
   in.num_inputs = c.circuit.num_inputs();
-  if (in.num_weights > 0 && weights == nullptr) throw ArgumentError("the circuit has weights but none were given");
+  // An empty batch has no data to point at: [0, P] per-sample weights are a valid empty batch.
+  if (in.num_weights > 0 && weights == nullptr && (batch_size > 0 || !weights_per_sample)) {
+    throw ArgumentError("the circuit has weights but none were given");
+  }
   if (in.num_inputs > 0 && inputs == nullptr && batch_size > 0) {
     throw ArgumentError("the circuit reads input features but no inputs were given");
   }
@@ -68,25 +73,24 @@ void prepare_state(Complex<T>* psi, const CompiledCircuit& c, const T* inputs, c
   std::vector<int> bits;
   for (int w : emb->wires) bits.push_back(wire_to_bit(n, w));
   const GateLayout L = make_layout(n, bits.data(), k, nullptr, 0);
-  double norm2 = 0;
+  std::vector<double> v(dim);
   for (Index j = 0; j < dim; ++j) {
-    const double v = j < static_cast<Index>(a.num_features) ? static_cast<double>(inputs[a.feature_offset + j]) : a.pad;
-    if (!std::isfinite(v)) throw ArgumentError("AmplitudeEmbedding: input feature " + std::to_string(j) + " is not finite");
-    norm2 += v * v;
+    v[j] = j < static_cast<Index>(a.num_features) ? static_cast<double>(inputs[a.feature_offset + j]) : a.pad;
+    if (!std::isfinite(v[j])) {
+      throw ArgumentError("AmplitudeEmbedding: input feature " + std::to_string(j) + " is not finite");
+    }
   }
-  if (norm2 == 0) {
+  // Scaled first (stable_norm): finite features of any size embed, 1e-320 as well as 1e200.
+  const ScaledNorm norm = stable_norm(v.data(), dim);
+  if (norm.scale == 0) {
     throw ArgumentError("AmplitudeEmbedding: the features of a sample are all zero; a state needs a non-zero vector");
   }
-  double scale = 1.0;
-  if (a.normalize) {
-    scale = 1.0 / std::sqrt(norm2);
-  } else if (std::abs(norm2 - 1.0) > kNormTolerance) {
-    throw ArgumentError("AmplitudeEmbedding: features have squared norm " + std::to_string(norm2) +
+  if (!a.normalize && std::abs(norm.value() * norm.value() - 1.0) > kNormTolerance) {
+    throw ArgumentError("AmplitudeEmbedding: features have squared norm " + std::to_string(norm.value() * norm.value()) +
                         " but normalize is off; normalise them or turn normalize on");
   }
   for (Index j = 0; j < dim; ++j) {
-    const double v = j < static_cast<Index>(a.num_features) ? static_cast<double>(inputs[a.feature_offset + j]) : a.pad;
-    psi[L.scatter(j)] = Complex<T>(static_cast<T>(v * scale), 0);
+    psi[L.scatter(j)] = Complex<T>(static_cast<T>(a.normalize ? norm.unit(v[j]) : v[j]), 0);
   }
 }
 
@@ -286,7 +290,7 @@ void expval(const CompiledCircuit& c, const std::vector<CompiledObservable>& obs
   const Index size = Index{1} << n;
   const int own_states = final_states != nullptr ? 0 : 1;
   const BlockSchedule schedule = forward_schedule<T>(c);  // once for the batch
-  detail::for_each_sample<T>(in.batch_size, n, own_states, 0, ex, "expval", [&](Index b, const Executor& inner, auto& st) {
+  detail::for_each_item<T>(in.batch_size, n, static_cast<Index>(c.primitives.size()), own_states, 0, ex, "expval", [&](Index b, const Executor& inner, auto& st) {
     Complex<T>* psi = final_states != nullptr ? final_states + b * size : st[0].data();
     run_circuit(psi, c, in.weights_of(b), in.inputs_of(b), k, inner, &schedule);
     std::vector<double> values(nobs);
@@ -304,17 +308,27 @@ void variance(const CompiledCircuit& c, const std::vector<CompiledObservable>& o
   const Index nobs = obs.size();
   const Index size = Index{1} << n;
   const BlockSchedule schedule = forward_schedule<T>(c);  // once for the batch
-  detail::for_each_sample<T>(in.batch_size, n, 2, 0, ex, "variance", [&](Index b, const Executor& inner, auto& st) {
+  detail::for_each_item<T>(in.batch_size, n, static_cast<Index>(c.primitives.size()), 2, 0, ex, "variance", [&](Index b, const Executor& inner, auto& st) {
     Complex<T>* psi = st[0].data();
     Complex<T>* tmp = st[1].data();
     run_circuit(psi, c, in.weights_of(b), in.inputs_of(b), k, inner, &schedule);
     for (Index j = 0; j < nobs; ++j) {
-      const double mean = expectation(psi, n, obs[j], inner);
-      // <O^2> = ||O psi||^2 for Hermitian O.
+      // Var = s^2 Var(O / s) with s the largest |coefficient|: the scaled moments stay finite,
+      // and a variance beyond the double range becomes inf (not inf - inf = NaN, nor 0).
+      double s = 0;
+      for (const PauliMasks& t : obs[j].terms) s = std::max(s, std::abs(t.coeff));
+      if (s == 0) {
+        out[b * nobs + j] = T(0);
+        continue;
+      }
+      // With tmp = (O / s) psi: <O / s> = <psi|tmp> and <(O / s)^2> = ||tmp||^2 (O Hermitian).
       std::fill(tmp, tmp + size, Complex<T>{0});
-      apply_observable_add(tmp, psi, n, obs[j], 1.0, inner);
+      apply_observable_add(tmp, psi, n, obs[j], 1.0 / s, inner);
+      const double mean = pauli_inner(psi, tmp, n, 0, 0, 0, 0, inner).real();
       const double sq = pauli_inner(tmp, tmp, n, 0, 0, 0, 0, inner).real();
-      out[b * nobs + j] = static_cast<T>(std::max(0.0, sq - mean * mean));
+      const double scaled = sq - mean * mean;
+      // NaN (from NaN amplitudes) propagates; rounding below zero is clamped.
+      out[b * nobs + j] = static_cast<T>(std::isnan(scaled) ? scaled : s * s * std::max(0.0, scaled));
     }
   });
 }
@@ -340,13 +354,6 @@ void marginal_probs(const Complex<T>* psi, int n, const std::vector<int>& wires,
   });
 }
 
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
-
 }  // namespace
 
 template <class T>
@@ -358,7 +365,7 @@ void probs(const CompiledCircuit& c, const std::vector<int>& wires, const BatchI
   const auto& k = kernels::active_kernels<T>();
   const Index bins = Index{1} << wires.size();
   const BlockSchedule schedule = forward_schedule<T>(c);  // once for the batch
-  detail::for_each_sample<T>(in.batch_size, n, 1, bins * sizeof(double), ex, "probs",
+  detail::for_each_item<T>(in.batch_size, n, static_cast<Index>(c.primitives.size()), 1, bins * sizeof(double), ex, "probs",
                              [&](Index b, const Executor& inner, auto& st) {
     Complex<T>* psi = st[0].data();
     run_circuit(psi, c, in.weights_of(b), in.inputs_of(b), k, inner, &schedule);
@@ -376,7 +383,7 @@ void final_state(const CompiledCircuit& c, const BatchInputs<T>& in, Complex<T>*
   const Index size = Index{1} << n;
   // The output buffer holds the states, so no workspace is needed.
   const BlockSchedule schedule = forward_schedule<T>(c);  // once for the batch
-  detail::for_each_sample<T>(in.batch_size, n, 0, 0, ex, "state", [&](Index b, const Executor& inner, auto&) {
+  detail::for_each_item<T>(in.batch_size, n, static_cast<Index>(c.primitives.size()), 0, 0, ex, "state", [&](Index b, const Executor& inner, auto&) {
     run_circuit(out + b * size, c, in.weights_of(b), in.inputs_of(b), k, inner, &schedule);
   });
 }
@@ -392,7 +399,7 @@ void sample(const CompiledCircuit& c, const std::vector<int>& wires, const Batch
   const int m = static_cast<int>(wires.size());
   const Index bins = Index{1} << m;
   const BlockSchedule schedule = forward_schedule<T>(c);  // once for the batch
-  detail::for_each_sample<T>(in.batch_size, n, 1, bins * sizeof(double), ex, "sample",
+  detail::for_each_item<T>(in.batch_size, n, static_cast<Index>(c.primitives.size()), 1, bins * sizeof(double), ex, "sample",
                              [&](Index b, const Executor& inner, auto& st) {
     Complex<T>* psi = st[0].data();
     run_circuit(psi, c, in.weights_of(b), in.inputs_of(b), k, inner, &schedule);
@@ -400,7 +407,11 @@ void sample(const CompiledCircuit& c, const std::vector<int>& wires, const Batch
     marginal_probs(psi, n, wires, cdf.data(), inner);
     for (Index j = 1; j < bins; ++j) cdf[j] += cdf[j - 1];
     const double total = cdf.back();
-    std::mt19937_64 gen(splitmix64(seed ^ splitmix64(b)));
+    if (!(total > 0 && std::isfinite(total))) {
+      throw ArgumentError("sample: the state of sample " + std::to_string(b) + " is not finite (NaN or inf weights "
+                          "or inputs?); there is nothing to sample from");
+    }
+    std::mt19937_64 gen(derive_seed(seed, b));
     std::uniform_real_distribution<double> uni(0.0, total);
     std::int64_t* row = out + b * static_cast<Index>(shots) * m;
     for (std::int64_t s = 0; s < shots; ++s) {

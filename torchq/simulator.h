@@ -25,6 +25,7 @@
 #include "torchq/observables.h"
 #include "torchq/parallel.h"
 #include "torchq/statevector.h"
+#include "torchq/work_loop.h"
 
 namespace torchq {
 
@@ -124,36 +125,6 @@ bool is_uncontrolled_1q(const Primitive& p);
 /// The 2x2 matrix of an uncontrolled one-qubit primitive for one sample (row-major).
 template <class T>
 Mat2 matrix_1q(const Primitive& p, const T* weights, const T* inputs);
-
-/// Runs fn(b, inner_executor, states) for every sample b, with `states_per_worker` n-qubit
-/// states per worker allocated once per call (see the file comment for the thread policy).
-template <class T, class F>
-void for_each_sample(Index batch, int num_qubits, int states_per_worker, std::uint64_t extra_bytes_per_worker,
-                     const Executor& ex, const std::string& what, F&& fn) {
-  if (batch == 0) return;
-  const int threads = ex.num_threads();
-  const Index size = Index{1} << num_qubits;
-  const bool over_batch =
-      threads > 1 && batch > 1 && (batch >= static_cast<Index>(threads) || size < kAmplitudeGrain * threads);
-  const Index workers = over_batch ? std::min<Index>(batch, threads) : 1;
-  check_state_memory(num_qubits, sizeof(Complex<T>), workers * states_per_worker,
-                     workers * extra_bytes_per_worker, what);
-  auto make_states = [&] {
-    std::vector<StateVector<T>> states;
-    states.reserve(states_per_worker);
-    for (int s = 0; s < states_per_worker; ++s) states.emplace_back(num_qubits);
-    return states;
-  };
-  if (over_batch) {
-    ex.parallel_for(batch, 1, [&](Index lo, Index hi) {
-      auto states = make_states();
-      for (Index b = lo; b < hi; ++b) fn(b, serial_executor(), states);
-    });
-  } else {
-    auto states = make_states();
-    for (Index b = 0; b < batch; ++b) fn(b, ex, states);
-  }
-}
 
 }  // namespace detail
 }  // namespace torchq

@@ -90,14 +90,19 @@ std::uint64_t keep_states_limit_bytes() {
     const unsigned long long mb = v != nullptr ? std::strtoull(v, &end, 10) : 1024ULL;
     return (v != nullptr && (end == v || *end != '\0')) ? 1024ULL << 20 : static_cast<std::uint64_t>(mb) << 20;
   }();
-  return std::min<std::uint64_t>(from_env, torchq::memory_limit_bytes() / 4);
+  std::uint64_t limit = 0;
+  call_core("expval", [&] { limit = torchq::memory_limit_bytes(); });  // a bad TORCHQ_MEMORY_LIMIT_BYTES says so
+  return std::min<std::uint64_t>(from_env, limit / 4);
 }
 
-/// A tensor with real data on the CPU: not a fake, functional or other Python-level wrapper.
+/// A tensor with real data on the CPU: not a fake, functional, torch.func (grad, vmap) or other
+/// wrapper, whose data may not be read (functorch's wrappers have no storage at all).
 bool is_plain_cpu(const at::Tensor& t) {
-  static const c10::DispatchKeySet wrappers({c10::DispatchKey::Python, c10::DispatchKey::PythonTLSSnapshot,
-                                             c10::DispatchKey::Functionalize});
-  return t.device().is_cpu() && !t.is_meta() && (t.key_set() & wrappers).empty();
+  static const c10::DispatchKeySet wrappers(
+      {c10::DispatchKey::Python, c10::DispatchKey::PythonTLSSnapshot, c10::DispatchKey::Functionalize,
+       c10::DispatchKey::FuncTorchBatched, c10::DispatchKey::FuncTorchGradWrapper, c10::DispatchKey::Batched,
+       c10::DispatchKey::FuncTorchDynamicLayerFrontMode, c10::DispatchKey::FuncTorchDynamicLayerBackMode});
+  return t.device().is_cpu() && !t.is_meta() && t.has_storage() && (t.key_set() & wrappers).empty();
 }
 
 /**
@@ -109,8 +114,10 @@ bool is_plain_cpu(const at::Tensor& t) {
 bool keep_final_states(const at::Tensor& program, const at::Tensor& weights, const at::Tensor& inputs) {
   if (!at::GradMode::is_enabled() || !(weights.requires_grad() || inputs.requires_grad())) return false;
   if (!is_plain_cpu(program) || !is_plain_cpu(weights) || !is_plain_cpu(inputs)) return false;
-  // A Python dispatch mode (FakeTensorMode, tracing) may be active over real tensors.
+  // A Python dispatch mode (FakeTensorMode, tracing) or a torch.func transform may be active
+  // over real tensors.
   if (c10::impl::tls_is_dispatch_key_included(c10::DispatchKey::Python)) return false;
+  if (c10::impl::tls_is_dispatch_key_included(c10::DispatchKey::FuncTorchDynamicLayerFrontMode)) return false;
   if (program.scalar_type() != at::kDouble || program.dim() != 1 || program.numel() < 3 || inputs.dim() != 2) {
     return false;  // malformed: the regular path reports what is wrong
   }
@@ -164,6 +171,7 @@ variable_list ExpvalKeepingStates::backward(AutogradContext* ctx, variable_list 
 template <class Name>
 at::Tensor observable_autograd(const at::Tensor& program, const at::Tensor& observables, const at::Tensor& weights,
                                const at::Tensor& inputs) {
+  refuse_functorch_transforms(Name::value);
   if constexpr (std::is_same_v<Name, ExpvalName>) {
     if (keep_final_states(program, weights, inputs)) {
       return ExpvalKeepingStates::apply(program, observables, weights, inputs);
@@ -208,6 +216,7 @@ class ProbsFunction : public torch::autograd::Function<ProbsFunction> {
 
 at::Tensor probs_autograd(const at::Tensor& program, const at::Tensor& weights, const at::Tensor& inputs,
                           at::IntArrayRef wires) {
+  refuse_functorch_transforms("probs");
   return ProbsFunction::apply(program, weights, inputs, wires);
 }
 
@@ -247,12 +256,29 @@ class StateFunction : public torch::autograd::Function<StateFunction> {
 
 at::Tensor state_autograd(const at::Tensor& program, const at::Tensor& weights, const at::Tensor& inputs,
                           int64_t num_qubits) {
+  refuse_functorch_transforms("state");
   return StateFunction::apply(program, weights, inputs, num_qubits);
+}
+
+/// _expval_keep_states is expval's internal training half: differentiating it directly would
+/// give silent None gradients (it has no backward of its own), so it refuses and says what to call.
+std::tuple<at::Tensor, at::Tensor> expval_keep_states_autograd(const at::Tensor& program, const at::Tensor& observables,
+                                                               const at::Tensor& weights, const at::Tensor& inputs) {
+  TORCH_CHECK(!at::GradMode::is_enabled() || !(weights.requires_grad() || inputs.requires_grad()),
+              "torchq._expval_keep_states is internal to expval's autograd and has no gradient of its own; "
+              "differentiate torchq.expval instead (it keeps the final states for its backward by itself)");
+  static auto op = c10::Dispatcher::singleton()
+                       .findSchemaOrThrow("torchq::_expval_keep_states", "")
+                       .typed<std::tuple<at::Tensor, at::Tensor>(const at::Tensor&, const at::Tensor&,
+                                                                 const at::Tensor&, const at::Tensor&)>();
+  at::AutoDispatchBelowADInplaceOrView guard;
+  return op.call(program, observables, weights, inputs);
 }
 
 }  // namespace
 
 TORCH_LIBRARY_IMPL(torchq, Autograd, m) {
+  m.impl("_expval_keep_states", &expval_keep_states_autograd);
   m.impl("expval", &observable_autograd<ExpvalName>);
   m.impl("_expval_backward", &observable_backward_autograd<ExpvalName>);
   m.impl("_expval_backward_from_states", &expval_backward_from_states_autograd);

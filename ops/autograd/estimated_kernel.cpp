@@ -74,6 +74,7 @@ class EstimatedFunction : public torch::autograd::Function<EstimatedFunction> {
 at::Tensor expval_estimated_autograd(const at::Tensor& program, const at::Tensor& observables, const at::Tensor& weights,
                                      const at::Tensor& inputs, c10::string_view mode, int64_t shots,
                                      int64_t trajectories, int64_t seed) {
+  refuse_functorch_transforms("expval_estimated");
   return EstimatedFunction::apply(program, observables, weights, inputs, std::string(mode), shots, trajectories, seed);
 }
 

@@ -5,9 +5,29 @@
  */
 #pragma once
 
+#include <ATen/FuncTorchTLS.h>
 #include <torch/autograd.h>
 
 namespace torchq_ops {
+
+/**
+ * @brief Refuses torch.func transforms with what works instead. torchq's gradients come from C++
+ * autograd nodes, which functorch cannot trace (torch's own check would only say "cannot use C++
+ * torch::autograd::Function with functorch transforms").
+ */
+inline void refuse_functorch_transforms(const char* op) {
+  const auto& tls = at::functorch::functorchTLSAccessor();
+  if (!tls) return;
+  try {
+    tls->checkSupportsCppAutogradFunction();
+  } catch (const c10::Error&) {
+    TORCH_CHECK(false, "torchq.", op, ": torch.func transforms (grad, vjp, jacrev, jacfwd, hessian, and vmap over a "
+                "differentiable call) cannot trace torchq's C++ gradients. What works: torch.autograd.grad and "
+                ".backward() (exact first derivatives by the adjoint method), and per-sample gradients in one call: "
+                "pass per-sample weights [B, P] (weights.expand(B, -1)) and the backward returns each sample's "
+                "gradient row; vmap of a call that needs no gradient (under torch.no_grad()) works too.");
+  }
+}
 
 /// Returns the gradient or an undefined tensor when it was not asked for.
 inline at::Tensor if_needed(const at::Tensor& g, bool needed) { return needed ? g : at::Tensor(); }

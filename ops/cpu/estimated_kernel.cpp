@@ -19,7 +19,8 @@ at::Tensor expval_estimated_cpu(const at::Tensor& program, const at::Tensor& obs
   const torchq::CompiledCircuit& c = *compiled;
   const auto obs = observables_from_tensor(observables, c.circuit.num_qubits());
   const Batch b = check_batch(c, weights, inputs, "expval_estimated");
-  at::Tensor out = at::empty({b.batch_size, static_cast<int64_t>(obs.size())}, b.weights.options());
+  Outputs outputs("expval_estimated");
+  at::Tensor out = outputs.empty({b.batch_size, static_cast<int64_t>(obs.size())}, b.weights.options());
   ThreadShare share;
   AT_DISPATCH_FLOATING_TYPES(b.weights.scalar_type(), "torchq_expval_estimated", [&] {
     call_core("expval_estimated", [&] {
@@ -35,6 +36,7 @@ std::tuple<at::Tensor, at::Tensor> expval_estimated_backward_cpu(
     const at::Tensor& inputs, c10::string_view mode, int64_t shots, int64_t trajectories, int64_t seed,
     bool need_weights, bool need_inputs) {
   const char* name = "expval_estimated backward";
+  check_cpu(grad_out, "grad_out", name);
   const torchq::EstimatorOptions opt = estimator_options(mode, shots, trajectories, seed, name);
   const auto compiled = program_from_tensor(program);
   const torchq::CompiledCircuit& c = *compiled;
@@ -45,8 +47,9 @@ std::tuple<at::Tensor, at::Tensor> expval_estimated_backward_cpu(
                     "torchq.", name, ": grad_out must have shape [", b.batch_size, ", ", obs.size(), "], got ",
                     grad_out.sizes());
   const at::Tensor g = grad_out.to(b.weights.scalar_type()).contiguous();
-  at::Tensor gw = need_weights ? at::empty_like(b.weights) : at::empty({0}, b.weights.options());
-  at::Tensor gx = need_inputs ? at::empty_like(b.inputs) : at::empty({0}, b.weights.options());
+  Outputs outputs(name);
+  at::Tensor gw = outputs.grad_for(b.weights, need_weights);
+  at::Tensor gx = outputs.grad_for(b.inputs, need_inputs);
   ThreadShare share;
   AT_DISPATCH_FLOATING_TYPES(b.weights.scalar_type(), "torchq_expval_estimated_backward", [&] {
     scalar_t* gwp = need_weights && gw.numel() > 0 ? gw.data_ptr<scalar_t>() : nullptr;

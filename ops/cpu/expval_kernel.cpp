@@ -19,7 +19,8 @@ at::Tensor expval_cpu(const at::Tensor& program, const at::Tensor& observables, 
   const torchq::CompiledCircuit& c = *compiled;
   const auto obs = observables_from_tensor(observables, c.circuit.num_qubits());
   const Batch b = check_batch(c, weights, inputs, "expval");
-  at::Tensor out = at::empty({b.batch_size, static_cast<int64_t>(obs.size())}, b.weights.options());
+  Outputs outputs("expval");
+  at::Tensor out = outputs.empty({b.batch_size, static_cast<int64_t>(obs.size())}, b.weights.options());
   ThreadShare share;
   AT_DISPATCH_FLOATING_TYPES(b.weights.scalar_type(), "torchq_expval", [&] {
     call_core("expval", [&] { torchq::expval<scalar_t>(c, obs, batch_view<scalar_t>(c, b), out.data_ptr<scalar_t>(), share.executor()); });
@@ -34,14 +35,11 @@ std::tuple<at::Tensor, at::Tensor> expval_keep_states_cpu(const at::Tensor& prog
   const int n = c.circuit.num_qubits();
   const auto obs = observables_from_tensor(observables, n);
   const Batch b = check_batch(c, weights, inputs, "expval");
-  const at::ScalarType ct = b.weights.scalar_type() == at::kFloat ? at::kComplexFloat : at::kComplexDouble;
-  // The kept states are B full states: refuse before allocating when they cannot fit.
-  call_core("expval", [&] {
-    torchq::check_state_memory(n, 2 * b.weights.element_size(), static_cast<std::uint64_t>(b.batch_size), 0,
-                               "expval (keeping the final states for backward)");
-  });
-  at::Tensor out = at::empty({b.batch_size, static_cast<int64_t>(obs.size())}, b.weights.options());
-  at::Tensor states = at::empty({b.batch_size, int64_t{1} << n}, b.weights.options().dtype(ct));
+  // The kept states are B full states: the guard refuses them before they are allocated.
+  Outputs outputs("expval (keeping the final states for backward)");
+  at::Tensor out = outputs.empty({b.batch_size, static_cast<int64_t>(obs.size())}, b.weights.options());
+  at::Tensor states =
+      outputs.empty({b.batch_size, int64_t{1} << n}, b.weights.options().dtype(complex_dtype(b.weights.scalar_type())));
   ThreadShare share;
   AT_DISPATCH_FLOATING_TYPES(b.weights.scalar_type(), "torchq_expval_keep_states", [&] {
     auto* kept = reinterpret_cast<torchq::Complex<scalar_t>*>(states.data_ptr());
@@ -58,7 +56,8 @@ at::Tensor var_cpu(const at::Tensor& program, const at::Tensor& observables, con
   const torchq::CompiledCircuit& c = *compiled;
   const auto obs = observables_from_tensor(observables, c.circuit.num_qubits());
   const Batch b = check_batch(c, weights, inputs, "var");
-  at::Tensor out = at::empty({b.batch_size, static_cast<int64_t>(obs.size())}, b.weights.options());
+  Outputs outputs("var");
+  at::Tensor out = outputs.empty({b.batch_size, static_cast<int64_t>(obs.size())}, b.weights.options());
   ThreadShare share;
   AT_DISPATCH_FLOATING_TYPES(b.weights.scalar_type(), "torchq_var", [&] {
     call_core("var", [&] { torchq::variance<scalar_t>(c, obs, batch_view<scalar_t>(c, b), out.data_ptr<scalar_t>(), share.executor()); });
@@ -66,7 +65,7 @@ at::Tensor var_cpu(const at::Tensor& program, const at::Tensor& observables, con
   return out;
 }
 
-/// The backward of an observable op: Core is adjoint_expval_backward or adjoint_variance_backward.
+/// The backward of an observable op: the core's adjoint_expval_backward or adjoint_variance_backward.
 enum class Measured { kExpval, kVar };
 
 template <Measured M>
@@ -75,6 +74,8 @@ std::tuple<at::Tensor, at::Tensor> observable_backward_impl(const at::Tensor& gr
                                                             const at::Tensor& inputs, const at::Tensor* kept_states,
                                                             bool need_weights, bool need_inputs) {
   const char* name = M == Measured::kExpval ? "expval backward" : "var backward";
+  check_cpu(grad_out, "grad_out", name);
+  if (kept_states != nullptr) check_cpu(*kept_states, "final_states", name);
   const auto compiled = program_from_tensor(program);
   const torchq::CompiledCircuit& c = *compiled;
   const auto obs = observables_from_tensor(observables, c.circuit.num_qubits());
@@ -86,7 +87,7 @@ std::tuple<at::Tensor, at::Tensor> observable_backward_impl(const at::Tensor& gr
   const at::Tensor g = grad_out.to(b.weights.scalar_type()).contiguous();
   at::Tensor kept;
   if (kept_states != nullptr) {
-    const at::ScalarType ct = b.weights.scalar_type() == at::kFloat ? at::kComplexFloat : at::kComplexDouble;
+    const at::ScalarType ct = complex_dtype(b.weights.scalar_type());
     const int64_t size = int64_t{1} << c.circuit.num_qubits();
     TORCH_CHECK_VALUE(kept_states->scalar_type() == ct && kept_states->device().is_cpu() && kept_states->dim() == 2 &&
                           kept_states->size(0) == b.batch_size && kept_states->size(1) == size,
@@ -95,8 +96,9 @@ std::tuple<at::Tensor, at::Tensor> observable_backward_impl(const at::Tensor& gr
                       kept_states->sizes(), " on ", kept_states->device());
     kept = kept_states->contiguous();
   }
-  at::Tensor gw = need_weights ? at::empty_like(b.weights) : at::empty({0}, b.weights.options());
-  at::Tensor gx = need_inputs ? at::empty_like(b.inputs) : at::empty({0}, b.weights.options());
+  Outputs outputs(name);
+  at::Tensor gw = outputs.grad_for(b.weights, need_weights);
+  at::Tensor gx = outputs.grad_for(b.inputs, need_inputs);
   ThreadShare share;
   AT_DISPATCH_FLOATING_TYPES(b.weights.scalar_type(), "torchq_observable_backward", [&] {
     scalar_t* gwp = need_weights ? gw.data_ptr<scalar_t>() : nullptr;

@@ -15,7 +15,8 @@ at::Tensor probs_cpu(const at::Tensor& program, const at::Tensor& weights, const
   const torchq::CompiledCircuit& c = *compiled;
   const auto w = wires_from_list(wires, c.circuit.num_qubits(), "probs");
   const Batch b = check_batch(c, weights, inputs, "probs");
-  at::Tensor out = at::empty({b.batch_size, int64_t{1} << w.size()}, b.weights.options());
+  Outputs outputs("probs");
+  at::Tensor out = outputs.empty({b.batch_size, int64_t{1} << w.size()}, b.weights.options());
   ThreadShare share;
   AT_DISPATCH_FLOATING_TYPES(b.weights.scalar_type(), "torchq_probs", [&] {
     call_core("probs", [&] { torchq::probs<scalar_t>(c, w, batch_view<scalar_t>(c, b), out.data_ptr<scalar_t>(), share.executor()); });
@@ -26,6 +27,7 @@ at::Tensor probs_cpu(const at::Tensor& program, const at::Tensor& weights, const
 std::tuple<at::Tensor, at::Tensor> probs_backward_cpu(const at::Tensor& grad_out, const at::Tensor& program,
                                                       const at::Tensor& weights, const at::Tensor& inputs,
                                                       at::IntArrayRef wires, bool need_weights, bool need_inputs) {
+  check_cpu(grad_out, "grad_out", "probs backward");
   const auto compiled = program_from_tensor(program);
   const torchq::CompiledCircuit& c = *compiled;
   const auto w = wires_from_list(wires, c.circuit.num_qubits(), "probs backward");
@@ -34,8 +36,9 @@ std::tuple<at::Tensor, at::Tensor> probs_backward_cpu(const at::Tensor& grad_out
                     "torchq.probs backward: grad_out must have shape [", b.batch_size, ", ", int64_t{1} << w.size(),
                     "], got ", grad_out.sizes());
   const at::Tensor g = grad_out.to(b.weights.scalar_type()).contiguous();
-  at::Tensor gw = need_weights ? at::empty_like(b.weights) : at::empty({0}, b.weights.options());
-  at::Tensor gx = need_inputs ? at::empty_like(b.inputs) : at::empty({0}, b.weights.options());
+  Outputs outputs("probs backward");
+  at::Tensor gw = outputs.grad_for(b.weights, need_weights);
+  at::Tensor gx = outputs.grad_for(b.inputs, need_inputs);
   ThreadShare share;
   AT_DISPATCH_FLOATING_TYPES(b.weights.scalar_type(), "torchq_probs_backward", [&] {
     call_core("probs backward", [&] {
@@ -59,13 +62,10 @@ at::Tensor state_cpu(const at::Tensor& program, const at::Tensor& weights, const
   const torchq::CompiledCircuit& c = *compiled;
   check_num_qubits(c, num_qubits, "state");
   const Batch b = check_batch(c, weights, inputs, "state");
-  const at::ScalarType ct = b.weights.scalar_type() == at::kFloat ? at::kComplexFloat : at::kComplexDouble;
-  // The output holds B full states: refuse before allocating when they cannot fit.
-  call_core("state", [&] {
-    torchq::check_state_memory(c.circuit.num_qubits(), 2 * b.weights.element_size(),
-                               static_cast<std::uint64_t>(b.batch_size), 0, "state");
-  });
-  at::Tensor out = at::empty({b.batch_size, int64_t{1} << num_qubits}, b.weights.options().dtype(ct));
+  // The output holds B full states: the guard refuses them before they are allocated.
+  Outputs outputs("state");
+  at::Tensor out = outputs.empty({b.batch_size, int64_t{1} << num_qubits},
+                                 b.weights.options().dtype(complex_dtype(b.weights.scalar_type())));
   ThreadShare share;
   AT_DISPATCH_FLOATING_TYPES(b.weights.scalar_type(), "torchq_state", [&] {
     auto* o = reinterpret_cast<torchq::Complex<scalar_t>*>(out.data_ptr());
@@ -77,6 +77,7 @@ at::Tensor state_cpu(const at::Tensor& program, const at::Tensor& weights, const
 std::tuple<at::Tensor, at::Tensor> state_backward_cpu(const at::Tensor& grad_out, const at::Tensor& program,
                                                       const at::Tensor& weights, const at::Tensor& inputs,
                                                       int64_t num_qubits, bool need_weights, bool need_inputs) {
+  check_cpu(grad_out, "grad_out", "state backward");
   const auto compiled = program_from_tensor(program);
   const torchq::CompiledCircuit& c = *compiled;
   check_num_qubits(c, num_qubits, "state backward");
@@ -84,10 +85,10 @@ std::tuple<at::Tensor, at::Tensor> state_backward_cpu(const at::Tensor& grad_out
   TORCH_CHECK_VALUE(grad_out.dim() == 2 && grad_out.size(0) == b.batch_size && grad_out.size(1) == (int64_t{1} << num_qubits),
                     "torchq.state backward: grad_out must have shape [", b.batch_size, ", ", int64_t{1} << num_qubits,
                     "], got ", grad_out.sizes());
-  const at::ScalarType ct = b.weights.scalar_type() == at::kFloat ? at::kComplexFloat : at::kComplexDouble;
-  const at::Tensor g = grad_out.to(ct).contiguous();
-  at::Tensor gw = need_weights ? at::empty_like(b.weights) : at::empty({0}, b.weights.options());
-  at::Tensor gx = need_inputs ? at::empty_like(b.inputs) : at::empty({0}, b.weights.options());
+  const at::Tensor g = grad_out.to(complex_dtype(b.weights.scalar_type())).contiguous();
+  Outputs outputs("state backward");
+  at::Tensor gw = outputs.grad_for(b.weights, need_weights);
+  at::Tensor gx = outputs.grad_for(b.inputs, need_inputs);
   ThreadShare share;
   AT_DISPATCH_FLOATING_TYPES(b.weights.scalar_type(), "torchq_state_backward", [&] {
     const auto* gp = reinterpret_cast<const torchq::Complex<scalar_t>*>(g.data_ptr());
@@ -106,9 +107,11 @@ at::Tensor sample_cpu(const at::Tensor& program, const at::Tensor& weights, cons
   const auto compiled = program_from_tensor(program);
   const torchq::CompiledCircuit& c = *compiled;
   const auto w = wires_from_list(wires, c.circuit.num_qubits(), "sample");
-  TORCH_CHECK_VALUE(shots >= 1, "torchq.sample: shots must be >= 1, got ", shots);
+  TORCH_CHECK_VALUE(shots >= 1 && shots <= torchq::kMaxShots, "torchq.sample: shots must be >= 1 and at most 2^40, got ",
+                    shots);
   const Batch b = check_batch(c, weights, inputs, "sample");
-  at::Tensor out = at::empty({b.batch_size, shots, static_cast<int64_t>(w.size())}, b.weights.options().dtype(at::kLong));
+  Outputs outputs("sample");
+  at::Tensor out = outputs.empty({b.batch_size, shots, static_cast<int64_t>(w.size())}, b.weights.options().dtype(at::kLong));
   ThreadShare share;
   AT_DISPATCH_FLOATING_TYPES(b.weights.scalar_type(), "torchq_sample", [&] {
     call_core("sample", [&] {

@@ -37,6 +37,8 @@ std::tuple<at::Tensor, at::Tensor> expval_estimated_backward_meta(
     bool need_weights, bool need_inputs) {
   estimator_options(mode, shots, trajectories, seed, "expval_estimated backward");
   check_meta(program, observables, weights, inputs, "expval_estimated backward");
+  TORCH_CHECK(grad_out.device() == program.device(), "torchq.expval_estimated backward: all tensors must be on one "
+              "device, got ", program.device(), " and ", grad_out.device(), " (grad_out)");
   auto grad_like = [&](const at::Tensor& t, bool needed) {
     return needed ? t.new_empty_symint(t.sym_sizes()) : weights.new_empty({0});
   };

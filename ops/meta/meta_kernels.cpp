@@ -42,6 +42,7 @@ std::tuple<at::Tensor, at::Tensor> expval_backward_meta(const at::Tensor& grad_o
                                                         const at::Tensor& observables, const at::Tensor& weights,
                                                         const at::Tensor& inputs, bool need_weights, bool need_inputs) {
   check_program_meta(program);
+  check_same_device({&grad_out, &program, &observables, &weights, &inputs}, "expval backward");
   check_weights_inputs_shapes(weights, inputs, "expval backward");
   return {grad_like(weights, need_weights), need_inputs ? grad_like(inputs, true) : weights.new_empty({0})};
 }
@@ -49,6 +50,7 @@ std::tuple<at::Tensor, at::Tensor> expval_backward_meta(const at::Tensor& grad_o
 std::tuple<at::Tensor, at::Tensor> expval_backward_from_states_meta(
     const at::Tensor& grad_out, const at::Tensor& program, const at::Tensor& observables, const at::Tensor& weights,
     const at::Tensor& inputs, const at::Tensor& final_states, bool need_weights, bool need_inputs) {
+  check_same_device({&grad_out, &final_states}, "expval backward");
   return expval_backward_meta(grad_out, program, observables, weights, inputs, need_weights, need_inputs);
 }
 
@@ -66,6 +68,7 @@ std::tuple<at::Tensor, at::Tensor> probs_backward_meta(const at::Tensor& grad_ou
                                                        const at::Tensor& weights, const at::Tensor& inputs,
                                                        at::IntArrayRef wires, bool need_weights, bool need_inputs) {
   check_program_meta(program);
+  check_same_device({&grad_out, &program, &weights, &inputs}, "probs backward");
   check_weights_inputs_shapes(weights, inputs, "probs backward");
   return {grad_like(weights, need_weights), need_inputs ? grad_like(inputs, true) : weights.new_empty({0})};
 }
@@ -89,6 +92,7 @@ std::tuple<at::Tensor, at::Tensor> state_backward_meta(const at::Tensor& grad_ou
                                                        const at::Tensor& weights, const at::Tensor& inputs,
                                                        int64_t num_qubits, bool need_weights, bool need_inputs) {
   check_program_meta(program);
+  check_same_device({&grad_out, &program, &weights, &inputs}, "state backward");
   check_weights_inputs_shapes(weights, inputs, "state backward");
   return {grad_like(weights, need_weights), need_inputs ? grad_like(inputs, true) : weights.new_empty({0})};
 }
@@ -98,9 +102,36 @@ at::Tensor sample_meta(const at::Tensor& program, const at::Tensor& weights, con
   check_program_meta(program);
   check_same_device({&program, &weights, &inputs}, "sample");
   check_weights_inputs_shapes(weights, inputs, "sample");
-  TORCH_CHECK_VALUE(shots >= 1, "torchq.sample: shots must be >= 1, got ", shots);
+  TORCH_CHECK_VALUE(shots >= 1 && shots <= torchq::kMaxShots, "torchq.sample: shots must be >= 1 and at most 2^40, got ",
+                    shots);
   return weights.new_empty_symint({inputs.sym_size(0), c10::SymInt(shots), c10::SymInt(static_cast<int64_t>(wires.size()))},
                                   weights.options().dtype(at::kLong));
+}
+
+/// The ops whose results are the program's data, not its shape, cannot run on a meta program:
+/// say so, and how the meta-device idiom gets real buffers.
+[[noreturn]] void refuse_meta_data(const char* op, const char* needs) {
+  TORCH_CHECK(false, "torchq.", op, ": ", needs, " the program's values, and a meta tensor has none. Build the "
+              "layer on the CPU, or, after creating it under torch.device('meta'), load real buffers with "
+              "load_state_dict(..., assign=True) (or module.to_empty(device='cpu') and a state dict) before calling it");
+}
+
+std::vector<int64_t> program_info_meta(const at::Tensor& program) {
+  check_program_meta(program);
+  refuse_meta_data("program_info", "the version, qubit, weight, input and operation counts are");
+}
+
+std::string draw_meta(const at::Tensor& program) {
+  check_program_meta(program);
+  refuse_meta_data("draw", "a drawing shows");
+}
+
+std::tuple<at::Tensor, at::Tensor> expval_keep_states_meta(const at::Tensor& program, const at::Tensor& observables,
+                                                           const at::Tensor& weights, const at::Tensor& inputs) {
+  check_program_meta(program);
+  // The kept states' shape [B, 2^n] holds n, which is in the program's data. expval's autograd
+  // kernel uses this op only on real CPU tensors, never while tracing.
+  refuse_meta_data("_expval_keep_states", "the kept states' size [B, 2^n] comes from");
 }
 
 }  // namespace
@@ -111,8 +142,9 @@ TORCH_LIBRARY_IMPL(torchq, Meta, m) {
   m.impl("_expval_backward", &expval_backward_meta);
   m.impl("_var_backward", &expval_backward_meta);  // same shapes
   m.impl("_expval_backward_from_states", &expval_backward_from_states_meta);
-  // _expval_keep_states has no Meta kernel: its second output's shape [B, 2^n] is in the program's
-  // data. expval's autograd kernel uses it only on real CPU tensors, never while tracing.
+  m.impl("_expval_keep_states", &expval_keep_states_meta);
+  m.impl("program_info", &program_info_meta);
+  m.impl("draw", &draw_meta);
   m.impl("probs", &probs_meta);
   m.impl("_probs_backward", &probs_backward_meta);
   m.impl("state", &state_meta);

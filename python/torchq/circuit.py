@@ -616,7 +616,7 @@ class Circuit:
 
     def to_program(self) -> torch.Tensor:
         """The program: a float64 CPU tensor in format version 1, checked by the C++ parser."""
-        program = torch.tensor(self._program_list(), dtype=torch.float64)
+        program = torch.tensor(self._program_list(), dtype=torch.float64, device="cpu")
         _ops_program_info(program)
         return program
 

@@ -125,7 +125,12 @@ class QuantumLayer(nn.Module):
                 f"QuantumLayer: the circuit has {len(noisy)} noise channel(s) ({noisy[0].name} first); pass "
                 'mode="density_matrix" (exact, up to 12 qubits) or mode="trajectories"'
             )
-        program = circuit.to_program()
+        # The program and table are made and checked on the CPU even under `with torch.device("meta")`
+        # (the meta-init idiom): a meta tensor has no values to check. The buffers then go to the
+        # default device, and load_state_dict(..., assign=True) brings the real ones.
+        default_device = torch.empty(0).device
+        with torch.device("cpu"):
+            program = circuit.to_program()
         n = circuit.num_qubits
         if measure == "probs":
             if observables is not None:
@@ -136,13 +141,15 @@ class QuantumLayer(nn.Module):
                     f"QuantumLayer: wires must be distinct wires in 0..{n - 1}, at least one, got {wires}"
                 )
             # Unused by probs; the same placeholder as the C++ layer, so state_dicts match.
-            table = observables_table([PauliZ(0)])
+            with torch.device("cpu"):
+                table = observables_table([PauliZ(0)])
         else:
             if wires is not None:
                 raise ValueError(f'QuantumLayer: wires= is for measure="probs"; {measure} uses observables')
             if observables is None:
                 raise ValueError(f"QuantumLayer: measure={measure!r} needs observables, e.g. [PauliZ(0)]")
-            table = observables_table(observables, num_qubits=n)
+            with torch.device("cpu"):
+                table = observables_table(observables, num_qubits=n)
             wires = []
         self.measure = measure
         self.mode = mode
@@ -153,13 +160,13 @@ class QuantumLayer(nn.Module):
         self.wires = wires
         self.num_qubits = n
         self.num_inputs = circuit.num_inputs
-        self.register_buffer("program", program)
-        self.register_buffer("observables", table)
-        self.weights = nn.Parameter(torch.empty(circuit.num_weights, dtype=dtype))
-        self._init_weights(weight_init)
         problem = self._check_observables(program, table)
         if problem is not None:
             raise ValueError(f"QuantumLayer: {problem}")
+        self.register_buffer("program", program.to(default_device))
+        self.register_buffer("observables", table.to(default_device))
+        self.weights = nn.Parameter(torch.empty(circuit.num_weights, dtype=dtype))
+        self._init_weights(weight_init)
 
     def _init_weights(self, weight_init) -> None:
         with torch.no_grad():
@@ -188,6 +195,9 @@ class QuantumLayer(nn.Module):
                 raise ValueError("QuantumLayer: inputs must be [B, F], [F] or [..., F], got a 0-d tensor")
             lead = list(inputs.shape[:-1])
             x = inputs if inputs.dim() == 2 else inputs.reshape(-1, inputs.shape[-1])
+            if x.is_complex():
+                # Converting would drop the imaginary part without a word.
+                raise ValueError("QuantumLayer: inputs must be real (features are rotation angles), got a complex tensor")
             if x.dtype != w.dtype:
                 x = x.to(w.dtype)
         if self.measure == "probs":
@@ -222,8 +232,8 @@ class QuantumLayer(nn.Module):
 
     def _check_observables(self, program: torch.Tensor, table: torch.Tensor) -> Optional[str]:
         info = torch.ops.torchq.program_info(program)
-        w0 = torch.zeros(info[2], dtype=torch.float64)
-        x0 = torch.zeros(0, info[3], dtype=torch.float64)
+        w0 = torch.zeros(info[2], dtype=torch.float64, device="cpu")
+        x0 = torch.zeros(0, info[3], dtype=torch.float64, device="cpu")
         try:
             if self.mode == "statevector" and self.shots == 0:
                 torch.ops.torchq.expval(program, table, w0, x0)

@@ -261,7 +261,7 @@ def observables_table(observables, num_qubits: Optional[int] = None) -> torch.Te
                     )
     rows = [o.row() for o in obs]
     width = max(len(r) for r in rows)
-    return torch.tensor([r + [0.0] * (width - len(r)) for r in rows], dtype=torch.float64)
+    return torch.tensor([r + [0.0] * (width - len(r)) for r in rows], dtype=torch.float64, device="cpu")
 
 
 def observables_from_table(table: torch.Tensor) -> List[Observable]:

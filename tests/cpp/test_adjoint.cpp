@@ -352,6 +352,42 @@ TYPED_TEST(AdjointTest, AmplitudeEmbeddingRejectsBadFeatures) {
   EXPECT_NO_THROW(run_expval<T>(cc, cobs, {}, false, {T(0), T(1), T(0), T(0)}, 1));
 }
 
+TYPED_TEST(AdjointTest, AmplitudeEmbeddingOfExtremeFeaturesIsTheirDirection) {
+  // Any finite non-zero vector embeds as its direction: huge features (their squares overflow)
+  // and tiny ones (their squares underflow to 0) give the same state as [1, 1, 0, 0] / sqrt(2),
+  // and finite gradients of the right size. Regression: 1e200 gave the zero state, [1e-320, 0]
+  // was refused as "all zero".
+  using T = TypeParam;
+  torchq::Circuit c(2, 1, 4);
+  c.amplitude_embedding({0, 1}, {0, 4, true, 0.0});
+  c.add(GateId::RY, {0}, {ParamRef::weight(0)});
+  const auto cc = torchq::compile(c);
+  const auto cobs = torchq::compile_observables({Observable::z(0), Observable::pauli_word("X", {1})}, 2);
+  const std::vector<T> w{T(0.3)};
+  const std::vector<T> unit{T(1), T(1), T(0), T(0)};
+  const std::vector<T> expected = run_expval<T>(cc, cobs, w, false, unit, 1);
+  const double big = std::is_same_v<T, float> ? 1e30 : 1e200;
+  const double tiny = std::is_same_v<T, float> ? 1e-40 : 1e-320;  // subnormal in each precision
+  for (double scale : {big, tiny, -big}) {
+    const std::vector<T> x{T(scale), T(scale), T(0), T(0)};
+    const std::vector<T> got = run_expval<T>(cc, cobs, w, false, x, 1);
+    for (int k = 0; k < 2; ++k) EXPECT_NEAR(got[k], expected[k], Precision<T>::kDeep) << "scale " << scale;
+    const Grads<T> g = run_adjoint<T>(cc, cobs, w, false, x, 1, {T(1), T(1)});
+    const Grads<T> g_unit = run_adjoint<T>(cc, cobs, w, false, unit, 1, {T(1), T(1)});
+    EXPECT_NEAR(g.weights[0], g_unit.weights[0], Precision<T>::kDeep);
+    // d<O>/dv scales as 1/|v|: with v = scale * u, scale * gradient(v) = gradient(u).
+    for (int j = 0; j < 4; ++j) {
+      const double scaled = static_cast<double>(g.inputs[j]) * std::abs(scale);
+      EXPECT_TRUE(std::isfinite(static_cast<double>(g.inputs[j])) || std::abs(scale) < 1) << j;
+      if (std::abs(scale) > 1) {
+        EXPECT_NEAR(scaled, (scale > 0 ? 1 : -1) * static_cast<double>(g_unit.inputs[j]), 1e-4) << "feature " << j;
+      }
+    }
+  }
+  const std::vector<T> one_tiny{T(tiny), T(0), T(0), T(0)};
+  EXPECT_NO_THROW(run_expval<T>(cc, cobs, w, false, one_tiny, 1));
+}
+
 TYPED_TEST(AdjointTest, BasisEmbeddingForwardAndGradients) {
   using T = TypeParam;
   const int n = 4;

@@ -15,6 +15,13 @@
 #include <new>
 #include <optional>
 #include <regex>
+#include <fstream>
+#include <thread>
+#include <vector>
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "test_util.h"
 #include "torchq/parallel_openmp.h"
@@ -174,26 +181,111 @@ TEST_F(MemoryGuardTest, ForwardMeasurementsAndAdjointAreRefusedBeforeAllocating)
 }
 
 TEST_F(MemoryGuardTest, TheGuardCountsEveryWorkersStates) {
-  // 12 qubits of complex<double>: 65536 bytes per state.
+  // 12 qubits of complex<double>: 65536 bytes per state. 48 gates: enough work per sample that
+  // four samples go over two threads (detail::item_workers).
   const int n = 12;
   torchq::Circuit c(n, 0, 1);
-  c.add(torchq::GateId::RY, {3}, {torchq::ParamRef::input(0)});
+  for (int layer = 0; layer < 4; ++layer) {
+    for (int q = 0; q < n; ++q) c.add(torchq::GateId::RY, {q}, {torchq::ParamRef::input(0)});
+  }
   const auto cc = torchq::compile(c);
+  ASSERT_GT(torchq::detail::item_workers(4, n, static_cast<torchq::Index>(cc.primitives.size()), 2), 1);
   const auto obs = torchq::compile_observables({Observable::z(3)}, n);
   const std::vector<double> x{0.1, 0.2, 0.3, 0.4}, g{1, 1, 1, 1};
   const torchq::OpenMPExecutor two(2);
-  torchq::set_memory_limit_bytes(100000);  // one state fits, two do not
-  EXPECT_NO_THROW(run_expval<double>(cc, obs, {}, false, x, 4));
-  // Four samples on two threads: two workers with one state each.
-  expect_refused([&] { run_expval<double>(cc, obs, {}, false, x, 4, two); }, {"2 statevector(s)", "131072", "100000"});
+  std::vector<double> serial(4), parallel(4);
+  torchq::set_memory_limit_bytes(140000);  // two states fit
+  run_expval<double>(cc, obs, {}, false, x, 4, two);
+  // One state fits, two do not: the loop runs on one worker rather than refusing.
+  torchq::set_memory_limit_bytes(100000);
+  EXPECT_NO_THROW(run_expval<double>(cc, obs, {}, false, x, 4, two));
+  torchq::set_memory_limit_bytes(60000);  // not even one state
+  expect_refused([&] { run_expval<double>(cc, obs, {}, false, x, 4, two); }, {"1 statevector(s)", "65536", "60000"});
   // The adjoint method holds two states per worker.
-  expect_refused([&] { run_adjoint<double>(cc, obs, {}, false, x, 4, g); }, {"adjoint", "2 statevector(s)"});
+  torchq::set_memory_limit_bytes(100000);
+  expect_refused([&] { run_adjoint<double>(cc, obs, {}, false, x, 4, g, two); }, {"adjoint", "2 statevector(s)"});
   torchq::set_memory_limit_bytes(140000);
-  EXPECT_NO_THROW(run_adjoint<double>(cc, obs, {}, false, x, 4, g));
-  expect_refused([&] { run_adjoint<double>(cc, obs, {}, false, x, 4, g, two); }, {"4 statevector(s)", "262144"});
+  EXPECT_NO_THROW(run_adjoint<double>(cc, obs, {}, false, x, 4, g, two));
   // A batch of one on two threads splits amplitudes instead: one state.
   torchq::set_memory_limit_bytes(100000);
   EXPECT_NO_THROW(run_expval<double>(cc, obs, {}, false, {0.1}, 1, two));
+}
+
+TEST_F(MemoryGuardTest, ConcurrentCallsShareTheLimit) {
+  // A call running elsewhere holds 128 MiB of a 160 MiB limit: a 64 MiB request that fits alone
+  // is refused while it runs, with both figures named, and fits once it has finished.
+  torchq::set_memory_limit_bytes(160 * kMiB);
+  {
+    const torchq::MemoryReservation running = torchq::reserve_memory(128 * kMiB, "another call");
+    EXPECT_EQ(torchq::reserved_bytes(), 128 * kMiB);
+    expect_refused([] { (void)torchq::reserve_state_memory(22, 16, 1, 0, "expval"); },
+                   {"1 statevector(s) of 22 qubits", "67108864", "held by torchq calls running at the same time"});
+    expect_refused([] { (void)torchq::reserve_memory(64 * kMiB, "probs output"); }, {"probs output"});
+    // A check of a single allocation inside a call does not count the other calls.
+    EXPECT_NO_THROW(torchq::check_state_memory(22, 16, 1, 0, "StateVector"));
+  }
+  EXPECT_EQ(torchq::reserved_bytes(), 0u);
+  const torchq::MemoryReservation now_fits = torchq::reserve_state_memory(22, 16, 1, 0, "expval");
+  EXPECT_EQ(now_fits.bytes(), 64 * kMiB);
+}
+
+TEST_F(MemoryGuardTest, ConcurrentCallsNeverTogetherExceedTheLimit) {
+  // Eight threads race to reserve 128 MiB each under a 160 MiB limit: at any moment at most one
+  // holds it; the largest total ever reserved is 128 MiB.
+  torchq::set_memory_limit_bytes(160 * kMiB);
+  std::atomic<std::uint64_t> peak{0};
+  std::atomic<int> granted{0}, refused{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 200; ++i) {
+        try {
+          const torchq::MemoryReservation r = torchq::reserve_memory(128 * kMiB, "race");
+          ++granted;
+          std::uint64_t seen = peak.load();
+          const std::uint64_t now = torchq::reserved_bytes();
+          while (now > seen && !peak.compare_exchange_weak(seen, now)) {
+          }
+        } catch (const torchq::MemoryError&) {
+          ++refused;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(granted + refused, 1600);
+  EXPECT_GT(granted.load(), 0);
+  EXPECT_LE(peak.load(), 128 * kMiB);
+  EXPECT_EQ(torchq::reserved_bytes(), 0u);
+}
+
+TEST_F(MemoryGuardTest, AddressSpaceLimitIsHonoured) {
+  // Under `ulimit -v` (RLIMIT_AS) a 30-qubit state must be refused by the guard, not end in
+  // std::bad_alloc. setrlimit changes the whole process, so a child process checks it.
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::ifstream statm("/proc/self/statm");
+    std::uint64_t pages = 0;
+    statm >> pages;
+    const std::uint64_t used = pages * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+    rlimit rl{};
+    rl.rlim_cur = rl.rlim_max = used + 256 * kMiB;
+    if (setrlimit(RLIMIT_AS, &rl) != 0) _exit(10);
+    if (torchq::memory_limit_bytes() > 256 * kMiB) _exit(11);
+    try {
+      torchq::StateVector<double> psi(30);  // 16 GiB
+      _exit(12);
+    } catch (const torchq::MemoryError& e) {
+      _exit(std::string(e.what()).find("16 GiB") != std::string::npos ? 0 : 13);
+    } catch (...) {
+      _exit(14);  // std::bad_alloc: the guard missed the limit
+    }
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "10 setrlimit failed, 11 limit not read, 12 allocated, 13 message, 14 bad_alloc";
 }
 
 TEST_F(MemoryGuardTest, EnvironmentVariableSetsTheLimitAndTheOverrideWins) {

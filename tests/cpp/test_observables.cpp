@@ -94,6 +94,37 @@ TYPED_TEST(ObservableTest, ExpvalAndVarianceOfHamiltoniansMatchReference) {
   }
 }
 
+TYPED_TEST(ObservableTest, VarianceOfHugeCoefficientsIsExactOrInf) {
+  // Regression: with coefficients >= 1e155, <O^2> overflowed, inf - inf gave NaN and the clamp
+  // turned it into 0. The variance is now computed relative to the largest coefficient: exact
+  // while it is representable, inf beyond.
+  using T = TypeParam;
+  Prepared<T> p(3, 17, 30);
+  const double big = std::is_same_v<T, float> ? 1e20 : 1e155;  // the square overflows in T
+  const std::vector<Observable> obs{Observable::pauli_word("X", {0}, 1.0), Observable::pauli_word("X", {0}, 1e-3 * big),
+                                    Observable().add_term(big, "X", {0}).add_term(big, "Z", {1}),
+                                    Observable().add_term(1e300, "X", {0}).add_term(1e300, "Y", {2})};
+  const auto cobs = torchq::compile_observables(obs, 3);
+  std::vector<T> var(obs.size());
+  torchq::variance<T>(p.compiled, cobs, p.batch(), var.data(), torchq::serial_executor());
+  const double unit = ref::variance(p.psi, ref::observable_matrix(obs[0], 3));
+  ASSERT_GT(unit, 1e-3);
+  // float: (1e17)^2 unit overflows float (max 3.4e38), so inf is the right answer there.
+  const double scaled = 1e-6 * big * big * unit;
+  if (scaled < static_cast<double>(std::numeric_limits<T>::max())) {
+    EXPECT_NEAR(static_cast<double>(var[1]) / scaled, 1.0, 1e-4);
+  } else {
+    EXPECT_TRUE(std::isinf(var[1])) << var[1];
+  }
+  const double two_terms = ref::variance(p.psi, ref::observable_matrix(Observable().add_term(1, "X", {0}).add_term(1, "Z", {1}), 3));
+  if (two_terms * big * big < static_cast<double>(std::numeric_limits<T>::max())) {
+    EXPECT_NEAR(static_cast<double>(var[2]) / (two_terms * big * big), 1.0, 1e-4);
+  } else {
+    EXPECT_TRUE(std::isinf(var[2])) << var[2];
+  }
+  EXPECT_TRUE(std::isinf(var[3]) && var[3] > 0) << "a variance of order 1e600 is inf, got " << var[3];
+}
+
 TYPED_TEST(ObservableTest, ProbsOnEveryOrderedWireSubsetMatchReference) {
   using T = TypeParam;
   const int n = 4;

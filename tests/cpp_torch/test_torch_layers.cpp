@@ -217,7 +217,9 @@ TEST(TorchErrors, BadInputsGetClearMessages) {
   QuantumLayer layer = make_layer(torch::kDouble);
   EXPECT_NE(error_of([&] { layer->forward(torch::randn({2, 5}, torch::kDouble)); }).find("reads 3 input features"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { layer->forward(torch::randn({2, 3}, torch::kFloat)); }).find("differs from weights dtype"),
+  // The layer converts real inputs to its dtype (as Python does); the op itself refuses a mismatch.
+  EXPECT_NE(error_of([&] { torchq_ops::expval(layer->program, layer->observables, layer->weights,
+                                              torch::randn({2, 3}, torch::kFloat)); }).find("differs from weights dtype"),
             std::string::npos);
   EXPECT_NE(error_of([&] { torchq_ops::expval(layer->program.to(torch::kFloat), layer->observables, layer->weights,
                                               torch::randn({1, 3}, torch::kDouble)); })
@@ -249,4 +251,61 @@ TEST(TorchErrors, MemoryIsRefusedBeforeAllocating) {
                        torch::zeros({1, 0}, torch::kDouble));
   });
   EXPECT_NE(msg.find("are available"), std::string::npos) << msg;
+}
+
+// ---- issue #9: module conventions (clone, to(dtype), input dtypes) ----
+
+TEST(QuantumLayerConventions, CloneIsADeepCopyThatTrainsOnItsOwn) {
+  QuantumLayer a = make_layer(at::kDouble);
+  auto b = std::dynamic_pointer_cast<QuantumLayerImpl>(a->clone());
+  ASSERT_TRUE(b);
+  const at::Tensor x = torch::rand({4, 3}, torch::kDouble);
+  EXPECT_TRUE(torch::equal(a->forward(x), b->forward(x)));
+  EXPECT_TRUE(torch::equal(a->program, b->program));
+  EXPECT_NE(a->weights.data_ptr(), b->weights.data_ptr());
+  {
+    torch::NoGradGuard ng;
+    b->weights.add_(0.1);
+  }
+  EXPECT_FALSE(torch::equal(a->forward(x), b->forward(x)));  // the clone's weights are its own
+}
+
+TEST(QuantumLayerConventions, ToFloatCastsTheWeightsOnlyAndKeepsWorking) {
+  QuantumLayer layer = make_layer(at::kDouble);
+  const at::Tensor x = torch::rand({5, 3}, torch::kDouble);
+  const at::Tensor y64 = layer->forward(x);
+  layer->to(torch::kFloat);
+  EXPECT_EQ(layer->weights.scalar_type(), at::kFloat);
+  EXPECT_EQ(layer->program.scalar_type(), at::kDouble);      // the circuit is not rounded
+  EXPECT_EQ(layer->observables.scalar_type(), at::kDouble);
+  const at::Tensor y32 = layer->forward(x);                  // float64 inputs are converted
+  EXPECT_EQ(y32.scalar_type(), at::kFloat);
+  EXPECT_LT((y32.to(at::kDouble) - y64).abs().max().item<double>(), 1e-5);
+  y32.sum().backward();
+  EXPECT_TRUE(layer->weights.grad().defined());
+  layer->to(torch::kCPU, torch::kDouble);
+  EXPECT_EQ(layer->weights.scalar_type(), at::kDouble);
+  EXPECT_EQ(layer->program.scalar_type(), at::kDouble);
+  {
+    const std::string e = error_of([&] { layer->to(torch::kHalf); });
+    EXPECT_NE(e.find("float32 or float64"), std::string::npos) << e;
+  }
+}
+
+TEST(QuantumLayerConventions, InputsOfAnotherRealDtypeAreConvertedComplexOnesRefused) {
+  QuantumLayer layer = make_layer(at::kDouble);
+  const at::Tensor x = torch::rand({3, 3}, torch::kDouble);
+  const at::Tensor y = layer->forward(x);
+  const at::Tensor y_from_float = layer->forward(x.to(at::kFloat));
+  EXPECT_EQ(y_from_float.scalar_type(), at::kDouble);
+  EXPECT_LT((y_from_float - layer->forward(x.to(at::kFloat).to(at::kDouble))).abs().max().item<double>(), 1e-15);
+  const std::string e = error_of([&] { layer->forward(torch::complex(x, x)); });
+  EXPECT_NE(e.find("must be real"), std::string::npos) << e;
+}
+
+TEST(QuantumLayerConventions, AnEmptyBatchWithPerSampleWeightsGivesAnEmptyResult) {
+  QuantumLayer layer = make_layer(at::kDouble);
+  const at::Tensor w = torch::zeros({0, layer->weights.size(0)}, torch::kDouble);
+  const at::Tensor out = torchq_ops::expval(layer->program, layer->observables, w, torch::zeros({0, 3}, torch::kDouble));
+  EXPECT_EQ(out.sizes(), (std::vector<int64_t>{0, layer->observables.size(0)}));
 }
