@@ -28,6 +28,8 @@ log() { printf '\033[1m[sanitize]\033[0m %s (%ds)\n' "$*" "$(( $(date +%s) - sta
 #  - strict init order and stack-use-after-return catch the bugs ASan's defaults let through.
 #  - UBSan aborts on the first report (the build adds -fno-sanitize-recover=undefined too).
 export ASAN_OPTIONS="detect_leaks=1:check_initialization_order=1:strict_init_order=1:detect_stack_use_after_return=1:strict_string_checks=1:abort_on_error=1"
+# LSan suppressions: only leaks inside third-party code, each with its reason in the file.
+export LSAN_OPTIONS="suppressions=$(pwd)/tests/sanitize/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
 # The sanitized suites run on few threads: the machine is shared with the other CI steps, and
@@ -64,7 +66,11 @@ run_logged() {  # run_logged NAME CMD...: output to the terminal and to $LOGS/NA
 log "ASan+UBSan: core tests (tests/cpp)"
 run_logged ctest_core ctest --test-dir build-asan/tests/cpp --output-on-failure -j "$JOBS"
 log "ASan+UBSan: LibTorch-side tests (tests/cpp_torch: ops, layers, deployment)"
-run_logged ctest_torch ctest --test-dir build-asan/tests/cpp_torch --output-on-failure -j "$JOBS"
+# Left out: AtenExecutor.UsesAsManyThreadsAsItIsGiven asserts that at::parallel_for starts threads,
+# and in this build it runs serially by design (no OpenMP in the clang build: ops/CMakeLists.txt).
+run_logged ctest_torch ctest --test-dir build-asan/tests/cpp_torch --output-on-failure -j "$JOBS" \
+    -E '^AtenExecutor\.UsesAsManyThreadsAsItIsGiven$'
+
 log "ASan+UBSan: fuzz targets replay their seeds and every regression input once (tests/fuzz)"
 run_logged ctest_fuzz ctest --test-dir build-asan/tests/fuzz --output-on-failure -j "$JOBS"
 log "TSan: concurrent driver of the threaded paths"

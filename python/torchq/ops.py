@@ -9,7 +9,7 @@ ops directly. Tensor conventions (ops/common.h):
     weights      float32/64 [P] shared by the batch, or [B, P] one set per sample
     inputs       same dtype [B, F]
 
-expval, probs and state are differentiable in weights and inputs (adjoint method, first
+expval, var, probs and state are differentiable in weights and inputs (adjoint method, first
 derivatives only).
 """
 
@@ -44,7 +44,7 @@ def expval(program, observables, weights: torch.Tensor, inputs: torch.Tensor) ->
 
 
 def var(program, observables, weights: torch.Tensor, inputs: torch.Tensor) -> torch.Tensor:
-    """<O_k^2> - <O_k>^2 for each sample: [B, K] (not differentiable)."""
+    """<O_k^2> - <O_k>^2 for each sample: [B, K] (differentiable by the adjoint method, like expval)."""
     return torch.ops.torchq.var(_program(program), _table(observables), weights, inputs)
 
 
