@@ -141,11 +141,6 @@ Complex<T>* cached_state(int n) {
 // Gates called through the kernel table.
 
 template <class T>
-Complex<T> to_t(std::complex<double> z) {
-  return {static_cast<T>(z.real()), static_cast<T>(z.imag())};
-}
-
-template <class T>
 std::vector<Complex<T>> matrix_of(GateId id, double angle) {
   const SmallMatrix sm = base_gate_matrix(id, angle);
   std::vector<Complex<T>> m(sm.dim * sm.dim);

@@ -21,14 +21,15 @@ void refuse_device(const c10::OperatorHandle& op, torch::jit::Stack* stack) {
               ". Move the program, observables, weights and inputs with .cpu() (and the result back with .to(device)).");
 }
 
-// Every torchq op that takes a tensor: all of registration.cpp's schemas except
-// set_num_threads / get_num_threads. tests/python/test_op_registry.py walks the registered
-// schemas and fails, naming this file, when an op taking tensors is missing here.
+// Every torchq op that takes a tensor: every schema of ops/<op>.cpp (library.cpp's take none).
+// tests/python/test_op_registry.py walks the registered schemas and fails, naming this file, when
+// an op taking tensors is missing here.
 constexpr const char* kTensorOps[] = {
     "expval",           "_expval_backward", "_expval_keep_states", "_expval_backward_from_states",
     "var",              "_var_backward",    "probs",               "_probs_backward",
     "state",            "_state_backward",  "sample",              "expval_estimated",
-    "_expval_estimated_backward",           "program_info",        "draw"};
+    "_expval_estimated_backward",           "program_info",        "draw",
+    "_check"};
 
 }  // namespace
 

@@ -9,6 +9,7 @@
 # any failure or report.
 #   TORCHQ_SKIP_SANITIZERS=1  skip all of it (quick local runs; CI never sets it)
 #   TORCHQ_FUZZ_SECONDS=N     fuzzing time per target (0: replay only, no fuzzing)
+#   TORCHQ_FUZZ_SEED=N        libFuzzer's seed (default 1, so a CI failure reproduces; 0 = random)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${TORCHQ_SKIP_SANITIZERS:-0}" = "1" ]; then
@@ -18,6 +19,7 @@ fi
 PY=${PYTHON:-python3}
 JOBS=$(nproc)
 FUZZ_SECONDS=${TORCHQ_FUZZ_SECONDS:-60}
+FUZZ_SEED=${TORCHQ_FUZZ_SEED:-1}
 FUZZ_TARGETS=(fuzz_program fuzz_observables fuzz_layer_load)
 LOGS=build-asan/sanitize-logs
 start=$(date +%s)
@@ -85,7 +87,7 @@ if [ "$FUZZ_SECONDS" -gt 0 ]; then
     # crashes go to build-asan/fuzz/<target>/crash-* (see docs/architecture.md to reproduce).
     work=build-asan/fuzz/$t
     mkdir -p "$work/corpus"
-    build-asan/tests/fuzz/$t -max_total_time="$FUZZ_SECONDS" -timeout=20 -rss_limit_mb=4096 \
+    build-asan/tests/fuzz/$t -max_total_time="$FUZZ_SECONDS" -seed="$FUZZ_SEED" -timeout=20 -rss_limit_mb=4096 \
         -print_final_stats=1 -artifact_prefix="$work/" "$work/corpus" "tests/fuzz/corpus/$t" \
         >"$LOGS/fuzz_$t.log" 2>&1 &
     pids+=($!)

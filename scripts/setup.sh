@@ -15,7 +15,9 @@ SUDO=""
 log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
 # 1. Debian packages.
-APT_PKGS=(g++ cmake ninja-build libeigen3-dev libgtest-dev libbenchmark-dev)
+# clang, libclang-rt-14-dev (the sanitizer runtimes and libFuzzer) and libomp-14-dev (OpenMP for
+# the clang-built core tests): scripts/sanitize.sh.
+APT_PKGS=(g++ cmake ninja-build libeigen3-dev libgtest-dev libbenchmark-dev clang libclang-rt-14-dev libomp-14-dev)
 missing=()
 for p in "${APT_PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -13,3 +13,4 @@ echo "== Python tests (pytest) =="
 # The installed package is tested, as a user gets it (not the build tree).
 unset TORCHQ_OPS_LIBRARY
 "$PY" -m pytest -q tests/python
+bash scripts/sanitize.sh  # ASan+UBSan, TSan and fuzzing (docs/architecture.md); TORCHQ_SKIP_SANITIZERS=1 skips

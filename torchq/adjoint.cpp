@@ -1,23 +1,18 @@
 /// @file adjoint.cpp
 #include "torchq/adjoint.h"
 
-#include "torchq/adjoint_blocked.h"
-#include "torchq/gradients.h"
-
 #include <algorithm>
 #include <array>
 #include <bit>
 #include <cmath>
 
+#include "torchq/adjoint_blocked.h"
+#include "torchq/apply.h"
+#include "torchq/gradients.h"
+#include "torchq/simulator.h"
+#include "torchq/work_loop.h"
+
 namespace torchq {
-namespace {
-
-template <class T>
-Complex<T> to_t(std::complex<double> z) {
-  return {static_cast<T>(z.real()), static_cast<T>(z.imag())};
-}
-
-}  // namespace
 
 template <class T>
 void adjoint_backward(const CompiledCircuit& c, const BatchInputs<T>& in, AdjointSeed<T> seed, T* grad_weights,
@@ -41,9 +36,9 @@ void adjoint_backward(const CompiledCircuit& c, const BatchInputs<T>& in, Adjoin
   const int low_bits = block_low_bits(sizeof(Complex<T>));
   if (block_pays(n, sizeof(Complex<T>))) {
     // A fixed group size: the sweep holds two buffers (psi's and lambda's) per worker, which
-    // together fill L2 at one above the smallest size (at 20 qubits m = 14, 15, 16 ran within 4%
-    // of each other, 15 the fastest), and the buffers' memory then does not depend on the circuit
-    // (choose_local_bits picks larger groups for some circuits than for others).
+    // together fill L2 at one above the smallest size (benchmarks/README.md, "Tuning the blocked
+    // runs"), and the buffers' memory then does not depend on the circuit (choose_local_bits
+    // picks larger groups for some circuits than for others).
     const int m = std::min(n - 1, block_min_local_bits(sizeof(Complex<T>)) + 1);
     schedule = make_block_schedule(c, m, kBlockPadBits, low_bits, SweepOrder::kReverse);
   }
@@ -86,16 +81,17 @@ void adjoint_backward(const CompiledCircuit& c, const BatchInputs<T>& in, Adjoin
       // lambda for all of them) when a gate on that wire comes, or at the end. Gates on other wires
       // commute with the block's generators, so the inner products are unchanged.
       std::array<std::vector<const Primitive*>, kMaxQubits> pending;
-      std::vector<detail::Mat2> derivative_ops;  // W_g^dagger G_g W_g of a block (reused, not per block)
+      std::vector<Mat2> derivative_ops;  // W_g^dagger G_g W_g of a block (reused, not per block)
+      KernelCalls<T> undo;  // a gate's inverse, resolved once for both states
       // The block on a wire (detail::adjoint_block_matrices): one kernel pass gives the cross
       // density S of (lambda, psi) and applies the block's un-apply to both states.
       auto flush_bit = [&](int bit) {
         auto& list = pending[bit];
         if (list.empty()) return;
         derivative_ops.resize(list.size());
-        const detail::Mat2 W = detail::adjoint_block_matrices(
+        const Mat2 W = detail::adjoint_block_matrices(
             static_cast<int>(list.size()), [&](int g) -> const Primitive& { return *list[g]; }, w, x, wanted,
-            [&](int g, const detail::Mat2& M) { derivative_ops[g] = M; });
+            [&](int g, const Mat2& M) { derivative_ops[g] = M; });
         const std::array<Complex<T>, 4> v = {to_t<T>(W[0]), to_t<T>(W[1]), to_t<T>(W[2]), to_t<T>(W[3])};
         const kernels::CrossDensity S = k.adjoint_block1(psi, lambda, list[0]->layout, v.data(), inner);
         for (std::size_t g = 0; g < list.size(); ++g) {
@@ -119,8 +115,10 @@ void adjoint_backward(const CompiledCircuit& c, const BatchInputs<T>& in, Adjoin
           const std::complex<double> z = pauli_inner(lambda, psi, n, G.xmask, G.zmask, G.num_y, G.proj_mask, inner);
           accumulate(p, 2.0 * G.coeff * z.imag());
         }
-        apply_primitive(psi, c, p, w, x, true, k, inner);
-        apply_primitive(lambda, c, p, w, x, true, k, inner);
+        undo.clear();
+        resolve_primitive(c, p, w, x, ApplyMode::kInverse, undo);
+        undo.run(psi, k, inner);
+        undo.run(lambda, k, inner);
       }
       for (int bit = 0; bit < n; ++bit) flush_bit(bit);
     };

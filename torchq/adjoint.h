@@ -13,7 +13,11 @@
  */
 #pragma once
 
-#include "torchq/simulator.h"
+#include <vector>
+
+#include "torchq/function_ref.h"
+#include "torchq/observables.h"
+#include "torchq/run.h"
 
 namespace torchq {
 

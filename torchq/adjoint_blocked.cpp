@@ -7,16 +7,13 @@
 #include <bit>
 #include <stdexcept>
 
+#include "torchq/apply.h"
 #include "torchq/gradients.h"
+#include "torchq/observables.h"
 #include "torchq/statevector.h"
 
 namespace torchq {
 namespace {
-
-template <class T>
-Complex<T> to_t(std::complex<double> z) {
-  return {static_cast<T>(z.real()), static_cast<T>(z.imag())};
-}
 
 /// One item of a group's sweep for one sample, on the group's buffers.
 template <class T>
@@ -26,16 +23,19 @@ struct SweepItem {
   int local = 0;          ///< index into the group's localised primitives (a block: its first gate)
   std::size_t slot = 0;   ///< first of its sums: 4 (the cross density) for a block, 1 for a gate
   bool wanted = false;    ///< a gate: whether its derivative is taken
+  std::size_t undo_first = 0, undo_last = 0;  ///< a gate: its un-apply, calls of the group's KernelCalls
   std::array<Complex<T>, 4> v{};  ///< a block: the product of its un-applies
   /// A block: (index into the localised primitives, W_g^dagger G_g W_g) of each wanted gate.
-  std::vector<std::pair<int, detail::Mat2>> derivatives;
+  std::vector<std::pair<int, Mat2>> derivatives;
 };
 
-/// The sweep items of a blocked step for one sample (sweep order), and the number of sums.
+/// The sweep items of a blocked step for one sample (sweep order), and the number of sums. The
+/// gates' un-applies are resolved once into `undo` (pointing into `local`), not per outer index.
 template <class T>
 std::size_t plan_group(const BlockStep& st, const std::vector<Primitive>& local, const CompiledCircuit& c, const T* w,
-                       const T* x, const SweepSink& sink, std::vector<SweepItem<T>>& items) {
+                       const T* x, const SweepSink& sink, std::vector<SweepItem<T>>& items, KernelCalls<T>& undo) {
   items.clear();
+  undo.clear();
   std::size_t slots = 0;
   std::array<std::vector<int>, 64> pending;  // per local bit: uncontrolled one-qubit gates waiting
   auto flush_bit = [&](int bit) {
@@ -46,9 +46,9 @@ std::size_t plan_group(const BlockStep& st, const std::vector<Primitive>& local,
     it.local = list[0];
     it.slot = slots;
     slots += 4;
-    const detail::Mat2 W = detail::adjoint_block_matrices(
+    const Mat2 W = detail::adjoint_block_matrices(
         static_cast<int>(list.size()), [&](int g) -> const Primitive& { return c.primitives[st.prims[list[g]]]; }, w,
-        x, sink.wanted, [&](int g, const detail::Mat2& M) { it.derivatives.emplace_back(list[g], M); });
+        x, sink.wanted, [&](int g, const Mat2& M) { it.derivatives.emplace_back(list[g], M); });
     for (int e = 0; e < 4; ++e) it.v[e] = to_t<T>(W[e]);
     items.push_back(std::move(it));
     list.clear();
@@ -65,6 +65,9 @@ std::size_t plan_group(const BlockStep& st, const std::vector<Primitive>& local,
     it.wanted = sink.wanted(c.primitives[st.prims[j]]);
     it.slot = slots;
     if (it.wanted) slots += 1;
+    it.undo_first = undo.calls.size();
+    resolve_primitive(c, q, w, x, ApplyMode::kInverse, undo);
+    it.undo_last = undo.calls.size();
     items.push_back(std::move(it));
   }
   for (int bit = 0; bit < 64; ++bit) flush_bit(bit);
@@ -74,8 +77,8 @@ std::size_t plan_group(const BlockStep& st, const std::vector<Primitive>& local,
 /// Runs a group's items on the buffers of one outer index, writing its sums to `sums`.
 template <class T>
 void sweep_buffers(Complex<T>* pb, Complex<T>* lb, const std::vector<Primitive>& local,
-                   const std::vector<SweepItem<T>>& items, int m, const CompiledCircuit& c, const T* w, const T* x, const kernels::KernelTable<T>& k,
-                   std::complex<double>* sums) {
+                   const std::vector<SweepItem<T>>& items, const KernelCalls<T>& undo, int m,
+                   const kernels::KernelTable<T>& k, std::complex<double>* sums) {
   const Executor& serial = serial_executor();
   for (const SweepItem<T>& it : items) {
     const Primitive& q = local[it.local];
@@ -88,8 +91,8 @@ void sweep_buffers(Complex<T>* pb, Complex<T>* lb, const std::vector<Primitive>&
       const Generator& G = q.generator;
       sums[it.slot] = pauli_inner(lb, pb, m, G.xmask, G.zmask, G.num_y, G.proj_mask, serial);
     }
-    apply_primitive(pb, c, q, w, x, true, k, serial);
-    apply_primitive(lb, c, q, w, x, true, k, serial);
+    undo.run(pb, k, serial, it.undo_first, it.undo_last);
+    undo.run(lb, k, serial, it.undo_first, it.undo_last);
   }
 }
 
@@ -107,6 +110,7 @@ void adjoint_sweep_blocked(Complex<T>* psi, Complex<T>* lambda, const CompiledCi
   buffers.reserve(2 * workers);
   for (Index b = 0; b < 2 * workers; ++b) buffers.emplace_back(m);
   std::vector<SweepItem<T>> items;
+  KernelCalls<T> undo;  // the un-applies of a group's gates (or of a direct step)
   std::vector<std::complex<double>> sums;
   std::vector<Primitive> local;  // the group's primitives on local bits
   if (psi_source != nullptr && (s.steps.empty() || !s.steps.front().blocked)) {
@@ -122,12 +126,14 @@ void adjoint_sweep_blocked(Complex<T>* psi, Complex<T>* lambda, const CompiledCi
         const std::complex<double> z = pauli_inner(lambda, psi, n, G.xmask, G.zmask, G.num_y, G.proj_mask, ex);
         sink.accumulate(p, 2.0 * G.coeff * z.imag());
       }
-      apply_primitive(psi, c, p, w, x, true, k, ex);
-      apply_primitive(lambda, c, p, w, x, true, k, ex);
+      undo.clear();
+      resolve_primitive(c, p, w, x, ApplyMode::kInverse, undo);
+      undo.run(psi, k, ex);
+      undo.run(lambda, k, ex);
       continue;
     }
     localise_group(st, c, m, local);
-    const std::size_t slots = plan_group(st, local, c, w, x, sink, items);
+    const std::size_t slots = plan_group(st, local, c, w, x, sink, items, undo);
     if (items.empty()) continue;
     // One row of sums per outer index, added in index order below: the same for any thread count.
     sums.assign(outer * slots, std::complex<double>{});
@@ -139,14 +145,14 @@ void adjoint_sweep_blocked(Complex<T>* psi, Complex<T>* lambda, const CompiledCi
           std::complex<double>* row = sums.data() + o * slots;
           if (st.in_place) {
             if (src != psi) std::copy(src + off, src + off + (Index{1} << m), psi + off);
-            sweep_buffers(psi + off, lambda + off, local, items, m, c, w, x, k, row);
+            sweep_buffers(psi + off, lambda + off, local, items, undo, m, k, row);
             continue;
           }
           Complex<T>* pb = buffers[2 * wk].data();
           Complex<T>* lb = buffers[2 * wk + 1].data();
           gather_group(pb, src + off, st);
           gather_group(lb, lambda + off, st);
-          sweep_buffers(pb, lb, local, items, m, c, w, x, k, row);
+          sweep_buffers(pb, lb, local, items, undo, m, k, row);
           scatter_group(psi + off, pb, st);
           scatter_group(lambda + off, lb, st);
         }

@@ -4,7 +4,8 @@
  * circuit group by group (blocked.h), so a group of gates costs about one pass over each state.
  *
  * Why: the sweep touches two states, so from about 16 qubits it is memory-bound even where the
- * forward pass still runs from cache; gate by gate it made the backward 4-6x the forward. Per
+ * forward pass still runs from cache; gate by gate the backward cost several forwards
+ * (benchmarks/README.md, "Tuning the blocked runs"). Per
  * group and per outer index, the group's amplitudes of psi and lambda are gathered into two
  * buffers and every gate of the group is handled there, in sweep order: its derivative
  * <lambda|G|psi> (summed over the outer indices) and its un-apply on both buffers. Uncontrolled
@@ -15,7 +16,9 @@
 
 #include "torchq/blocked.h"
 #include "torchq/function_ref.h"
-#include "torchq/simulator.h"
+#include "torchq/kernels/kernel_table.h"
+#include "torchq/lowering.h"
+#include "torchq/parallel.h"
 
 namespace torchq {
 

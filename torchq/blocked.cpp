@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "torchq/simulator.h"
+#include "torchq/apply.h"
 #include "torchq/statevector.h"
 
 namespace torchq {
@@ -117,113 +117,20 @@ void finish_step(BlockStep& st, int n, int m, Index low, TableCache& cache) {
   st.tables = std::move(t);
 }
 
-template <class T>
-Complex<T> to_t(std::complex<double> z) {
-  return {static_cast<T>(z.real()), static_cast<T>(z.imag())};
-}
-
-/// One kernel call on the group buffer, with its coefficients resolved for the sample.
-struct LocalOp {
-  Structure kind = Structure::kSkip;
-  const GateLayout* layout = nullptr;
-  Index zmask = 0;
-  std::size_t coeff = 0;  ///< offset of the coefficients in the step's coefficient array
-};
-
 /// The kernel calls of one blocked step for one sample: uncontrolled one-qubit gates fused per
-/// local bit (as run_circuit does, per group), every other gate's matrix built once, not once per
-/// outer index.
+/// local bit (as in the unblocked run, per group), every gate resolved once, not once per outer
+/// index. The calls point into `local`.
 template <class T>
-void resolve_ops(const std::vector<Primitive>& local, const CompiledCircuit& c, const T* weights, const T* inputs,
-                 std::vector<LocalOp>& ops, std::vector<Complex<T>>& coeffs) {
-  using detail::Mat2;
-  ops.clear();
-  coeffs.clear();
-  std::array<Mat2, 64> pending;
-  std::array<const GateLayout*, 64> pending_layout{};
-  auto emit = [&](Structure kind, const GateLayout* L, Index zmask, std::initializer_list<std::complex<double>> m) {
-    ops.push_back({kind, L, zmask, coeffs.size()});
-    for (const auto& z : m) coeffs.push_back(to_t<T>(z));
-  };
-  auto flush = [&](Index bits) {
-    for (Index rest = bits; rest != 0; rest &= rest - 1) {
-      const int b = std::countr_zero(rest);
-      const GateLayout* L = pending_layout[b];
-      if (L == nullptr) continue;
-      pending_layout[b] = nullptr;
-      const Mat2& m = pending[b];
-      // The cheapest kernel the product allows, as apply_fused_1q in simulator.cpp.
-      if (m[1] == 0.0 && m[2] == 0.0) {
-        if (m[0] == 1.0 && m[3] == 1.0) continue;
-        emit(Structure::kDiag1, L, 0, {m[0], m[3]});
-      } else if (m[0] == 0.0 && m[3] == 0.0) {
-        emit(Structure::kAntiDiag1, L, 0, {m[1], m[2]});
-      } else {
-        emit(Structure::kDense1, L, 0, {m[0], m[1], m[2], m[3]});
-      }
-    }
-  };
+void resolve_group(const std::vector<Primitive>& local, const CompiledCircuit& c, const T* weights, const T* inputs,
+                   KernelCalls<T>& calls) {
+  calls.clear();
+  OneQubitFuser fuser;
   for (const Primitive& p : local) {
-    if (detail::is_uncontrolled_1q(p)) {
-      const int b = p.layout.target_bits[0];
-      const Mat2 m = detail::matrix_1q(p, weights, inputs);
-      if (pending_layout[b] == nullptr) {
-        pending[b] = m;
-        pending_layout[b] = &p.layout;
-      } else {
-        pending[b] = detail::mat2_mul(m, pending[b]);  // the pending product was applied first
-      }
-      continue;
-    }
-    flush(p.touched_bits());
-    switch (p.structure) {
-      case Structure::kSwap2: emit(Structure::kSwap2, &p.layout, 0, {}); continue;
-      case Structure::kParity: {
-        const double angle = p.param.resolve(weights, inputs);
-        emit(Structure::kParity, &p.layout, p.zmask, {std::polar(1.0, -angle / 2), std::polar(1.0, angle / 2)});
-        continue;
-      }
-      case Structure::kDenseK: {
-        ops.push_back({Structure::kDenseK, &p.layout, 0, coeffs.size()});
-        for (const auto& z : c.unitaries[p.unitary]) coeffs.push_back(to_t<T>(z));
-        continue;
-      }
-      default: break;
-    }
-    const SmallMatrix sm = base_gate_matrix(p.base, p.has_param ? p.param.resolve(weights, inputs) : 0.0);
-    const auto& m = sm.m;
-    switch (p.structure) {
-      case Structure::kDense1: emit(Structure::kDense1, &p.layout, 0, {m[0], m[1], m[2], m[3]}); break;
-      case Structure::kDiag1: emit(Structure::kDiag1, &p.layout, 0, {m[0], m[3]}); break;
-      case Structure::kAntiDiag1: emit(Structure::kAntiDiag1, &p.layout, 0, {m[1], m[2]}); break;
-      case Structure::kDense2: {
-        ops.push_back({Structure::kDense2, &p.layout, 0, coeffs.size()});
-        for (int j = 0; j < 16; ++j) coeffs.push_back(to_t<T>(m[j]));
-        break;
-      }
-      default: throw std::logic_error("apply_gates_blocked: unhandled structure in a group");
-    }
+    if (fuser.add(p, weights, inputs)) continue;
+    fuser.flush(p.touched_bits(), calls);
+    resolve_primitive(c, p, weights, inputs, ApplyMode::kForward, calls);
   }
-  flush(~Index{0});
-}
-
-template <class T>
-void apply_ops(Complex<T>* buf, const std::vector<LocalOp>& ops, const Complex<T>* coeffs,
-               const kernels::KernelTable<T>& k) {
-  const Executor& ex = serial_executor();
-  for (const LocalOp& op : ops) {
-    const Complex<T>* m = coeffs + op.coeff;
-    switch (op.kind) {
-      case Structure::kDense1: k.dense1(buf, *op.layout, m, ex); break;
-      case Structure::kDiag1: k.diag1(buf, *op.layout, m, ex); break;
-      case Structure::kAntiDiag1: k.antidiag1(buf, *op.layout, m, ex); break;
-      case Structure::kDense2: k.dense2(buf, *op.layout, m, ex); break;
-      case Structure::kSwap2: k.swap2(buf, *op.layout, ex); break;
-      case Structure::kParity: k.parity_phase(buf, *op.layout, op.zmask, m, ex); break;
-      case Structure::kDenseK: k.densek(buf, *op.layout, m, ex); break;
-      default: break;
-    }
-  }
+  fuser.flush(~Index{0}, calls);
 }
 
 }  // namespace
@@ -387,17 +294,17 @@ void apply_gates_blocked(Complex<T>* psi, const CompiledCircuit& c, const BlockS
     buffers.reserve(workers);
     for (Index w = 0; w < workers; ++w) buffers.emplace_back(m);
   }
-  std::vector<LocalOp> ops;
-  std::vector<Complex<T>> coeffs;
-  std::vector<Primitive> local;  // the group's primitives on local bits (resolve_ops points into it)
+  KernelCalls<T> calls;
+  std::vector<Primitive> local;  // the group's primitives on local bits (the calls point into it)
+  const Executor& serial = serial_executor();
   for (const BlockStep& st : s.steps) {
     if (!st.blocked) {
-      apply_primitive(psi, c, c.primitives[st.prims[0]], weights, inputs, false, k, ex);
+      apply_primitive(psi, c, c.primitives[st.prims[0]], weights, inputs, ApplyMode::kForward, k, ex);
       continue;
     }
     localise_group(st, c, m, local);
-    resolve_ops(local, c, weights, inputs, ops, coeffs);
-    if (ops.empty()) continue;
+    resolve_group(local, c, weights, inputs, calls);
+    if (calls.empty()) continue;
     // Worker w takes a fixed slice of the outer indices: the split, and so the arithmetic per
     // amplitude, is the same for any thread count.
     ex.parallel_for(workers, 1, [&](Index wlo, Index whi) {
@@ -406,12 +313,12 @@ void apply_gates_blocked(Complex<T>* psi, const CompiledCircuit& c, const BlockS
         for (Index o = olo; o < ohi; ++o) {
           Complex<T>* base = psi + st.outer_offset(o);
           if (st.in_place) {
-            apply_ops(base, ops, coeffs.data(), k);
+            calls.run(base, k, serial);
             continue;
           }
           Complex<T>* buf = buffers[w].data();
           gather_group(buf, base, st);
-          apply_ops(buf, ops, coeffs.data(), k);
+          calls.run(buf, k, serial);
           scatter_group(base, buf, st);
         }
       }
@@ -419,26 +326,9 @@ void apply_gates_blocked(Complex<T>* psi, const CompiledCircuit& c, const BlockS
   }
 }
 
-template <class T>
-void run_circuit_blocked(Complex<T>* psi, const CompiledCircuit& c, const T* weights, const T* inputs,
-                         const kernels::KernelTable<T>& k, const Executor& ex, int local_bits, int pad_bits,
-                         int low_bits) {
-  const int n = c.circuit.num_qubits();
-  const int low = low_bits >= 0 ? low_bits : block_low_bits(sizeof(Complex<T>));
-  const int m = local_bits > 0 ? local_bits : choose_local_bits(c, sizeof(Complex<T>), pad_bits, low);
-  if (m == 0 || n <= m || pad_bits >= m || low >= m) {
-    run_circuit_unblocked(psi, c, weights, inputs, k, ex);
-    return;
-  }
-  prepare_state(psi, c, inputs, ex);
-  apply_gates_blocked(psi, c, make_block_schedule(c, m, pad_bits, low), weights, inputs, k, ex);
-}
-
 #define TORCHQ_INSTANTIATE(T)                                                                                  \
   template void apply_gates_blocked<T>(Complex<T>*, const CompiledCircuit&, const BlockSchedule&, const T*,    \
                                        const T*, const kernels::KernelTable<T>&, const Executor&);            \
-  template void run_circuit_blocked<T>(Complex<T>*, const CompiledCircuit&, const T*, const T*,                \
-                                       const kernels::KernelTable<T>&, const Executor&, int, int, int);          \
   template void gather_group<T>(Complex<T>*, const Complex<T>*, const BlockStep&);                               \
   template void scatter_group<T>(Complex<T>*, const Complex<T>*, const BlockStep&);
 TORCHQ_INSTANTIATE(float)

@@ -50,10 +50,9 @@ namespace torchq {
  * @brief The range of local bits per group (m) tried for amplitudes of `amplitude_bytes` bytes:
  * group buffers of 256 KiB to 1 MiB (the L2 of one core). A smaller buffer runs its kernels
  * faster (it stays in L2 beside the state's lines in flight); a larger one may need fewer groups,
- * and a group costs about one pass over the state. Measured with bench_gates (layer rows) on a
- * 1 MiB-L2 machine, strongly entangling layer in double: at 24 qubits m = 14, 15, 16 give 4, 3,
- * 2 groups and 13.7, 12.8, 10.4 ns per amplitude; at 18 qubits both 14 and 16 give 2 groups, in
- * 6.7 and 9.9 ns. Hence choose_local_bits: fewest groups, then the smallest m.
+ * and a group costs about one pass over the state. Hence choose_local_bits: fewest groups, then
+ * the smallest m (the measurements behind the range: benchmarks/README.md, "Tuning the blocked
+ * runs").
  */
 constexpr int block_min_local_bits(std::size_t amplitude_bytes) { return amplitude_bytes <= 8 ? 15 : 14; }
 constexpr int block_max_local_bits(std::size_t amplitude_bytes) { return block_min_local_bits(amplitude_bytes) + 2; }
@@ -68,8 +67,8 @@ constexpr int block_low_bits(std::size_t amplitude_bytes) { return amplitude_byt
 /**
  * @brief Whether run_circuit blocks an n-qubit state of `amplitude_bytes` amplitudes: from 2 qubits
  * above the smallest group (a 1 MiB state, 16 qubits in double) up. There the state leaves L2,
- * and even while it sits in L3 the blocked layer is faster (16 qubits, double: 6.3 vs 7.9 ns per
- * amplitude; 20 qubits: 7.9 vs 10.6), because the buffer keeps every gate on long runs.
+ * and even while it sits in L3 the blocked layer is faster, because the buffer keeps every gate
+ * on long runs (benchmarks/README.md, "Tuning the blocked runs").
  */
 constexpr bool block_pays(int num_qubits, std::size_t amplitude_bytes) {
   return num_qubits >= block_min_local_bits(amplitude_bytes) + 2;
@@ -158,27 +157,11 @@ int choose_local_bits(const CompiledCircuit& c, std::size_t amplitude_bytes, int
 
 /**
  * @brief Applies the circuit's gates (not the state preparation) to psi following `s`.
- * Uncontrolled one-qubit gates on one wire within a group are fused into one 2x2 matrix, as in
- * run_circuit. Threads (from ex) split the outer index; each has its own buffer, allocated once.
+ * Uncontrolled one-qubit gates on one wire within a group are fused into one 2x2 matrix
+ * (OneQubitFuser, apply.h), as in the unblocked run. Threads (from ex) split the outer index; each has its own buffer, allocated once.
  */
 template <class T>
 void apply_gates_blocked(Complex<T>* psi, const CompiledCircuit& c, const BlockSchedule& s, const T* weights,
                          const T* inputs, const kernels::KernelTable<T>& k, const Executor& ex);
-
-/**
- * @brief run_circuit with blocking forced on, with `local_bits` local bits per group (0: chosen
- * by choose_local_bits), `pad_bits` padding bits and `low_bits` always-local low bits (-1: the default
- * for T). Falls back to the unblocked path when the state
- * has no more than local_bits qubits. Defined in blocked.cpp; reachable from tests.
- */
-template <class T>
-void run_circuit_blocked(Complex<T>* psi, const CompiledCircuit& c, const T* weights, const T* inputs,
-                         const kernels::KernelTable<T>& k, const Executor& ex, int local_bits = 0,
-                         int pad_bits = kBlockPadBits, int low_bits = -1);
-
-/// run_circuit with blocking forced off: one kernel call per (fused) gate. Defined in simulator.cpp.
-template <class T>
-void run_circuit_unblocked(Complex<T>* psi, const CompiledCircuit& c, const T* weights, const T* inputs,
-                           const kernels::KernelTable<T>& k, const Executor& ex);
 
 }  // namespace torchq

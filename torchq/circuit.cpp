@@ -6,7 +6,6 @@
 #include <sstream>
 
 #include "torchq/errors.h"
-#include "torchq/kernels/kernel_table.h"
 #include "torchq/types.h"
 
 namespace torchq {
@@ -137,8 +136,8 @@ void Circuit::validate_op(const Operation& op, std::size_t position) const {
   // Arity.
   if (g.num_wires == kVariableWires) {
     if (nw < 1) fail(where, "needs at least 1 wire, got 0");
-    if (op.gate == GateId::QubitUnitary && nw > kernels::kMaxDenseTargets) {
-      fail(where, "acts on at most " + std::to_string(kernels::kMaxDenseTargets) +
+    if (op.gate == GateId::QubitUnitary && nw > kMaxDenseTargets) {
+      fail(where, "acts on at most " + std::to_string(kMaxDenseTargets) +
                       " wires, got " + std::to_string(nw));
     }
   } else if (nw != g.num_wires) {
@@ -329,7 +328,7 @@ Circuit Circuit::from_program(std::span<const double> program) {
     const int nctrl = r.integer(where, "num_controls", 0, kMaxQubits);
     const int nw = r.integer(where, "num_wires", 0, kMaxQubits);
     const int np = r.integer(where, "num_params", 0, kMaxQubits * 3);
-    const int npay = r.integer(where, "payload size", 0, 2 << (2 * kernels::kMaxDenseTargets));
+    const int npay = r.integer(where, "payload size", 0, 2 << (2 * kMaxDenseTargets));
     // Any integer wire reaches validate_op, whose message names the circuit's range (0..n-1).
     for (int j = 0; j < nctrl; ++j) op.controls.push_back(r.integer(where, "control wire", -kMaxCount, kMaxCount));
     for (int j = 0; j < nw; ++j) op.wires.push_back(r.integer(where, "wire", -kMaxCount, kMaxCount));
@@ -341,11 +340,11 @@ Circuit Circuit::from_program(std::span<const double> program) {
       op.params.push_back(p);
     }
     if (op.gate == GateId::QubitUnitary) {
-      if (nw > kernels::kMaxDenseTargets) {
-        fail(describe_op(op, i), "acts on at most " + std::to_string(kernels::kMaxDenseTargets) +
+      if (nw > kMaxDenseTargets) {
+        fail(describe_op(op, i), "acts on at most " + std::to_string(kMaxDenseTargets) +
                                      " wires, got " + std::to_string(nw));
       }
-      const int want = nw <= kernels::kMaxDenseTargets ? 2 << (2 * nw) : -1;
+      const int want = nw <= kMaxDenseTargets ? 2 << (2 * nw) : -1;
       if (npay != want) fail(where + " (QubitUnitary)", "payload must hold 2*4^k = " + std::to_string(want) + " numbers, got " + std::to_string(npay));
       for (int j = 0; j < npay / 2; ++j) {
         const double re = r.real(where, "matrix entry");

@@ -6,6 +6,7 @@
 #include <bit>
 #include <cmath>
 
+#include "torchq/apply.h"
 #include "torchq/errors.h"
 #include "torchq/gradients.h"
 #include "torchq/noise.h"
@@ -15,11 +16,6 @@ namespace torchq {
 namespace {
 
 constexpr Index kReduceBlock = Index{1} << 13;
-
-template <class T>
-Complex<T> to_t(std::complex<double> z) {
-  return {static_cast<T>(z.real()), static_cast<T>(z.imag())};
-}
 
 /// The primitive moved onto the 2n-qubit register, its bits shifted by `shift`: n for the row
 /// side of rho, 0 for the column side (see the file comment of density_matrix.h).
@@ -32,76 +28,6 @@ Primitive lifted(const Primitive& p, int n, int shift) {
   q.layout = make_layout(2 * n, targets.data(), p.layout.num_targets, controls.data(), nc);
   q.zmask = p.zmask << shift;
   return q;
-}
-
-/**
- * Applies conj(U) (transpose false) or U^T (transpose true) of a unitary primitive: the column
- * side of U rho U^dagger and of U^dagger rho U. apply_primitive (simulator.h) applies U and
- * U^dagger only; the structures whose matrices are real and symmetric, or diagonal, reuse it.
- */
-template <class T>
-void apply_conjugate(Complex<T>* psi, const CompiledCircuit& c, const Primitive& q, const T* w, const T* x,
-                     bool transpose, const kernels::KernelTable<T>& k, const Executor& ex) {
-  switch (q.structure) {
-    case Structure::kSkip: return;
-    case Structure::kSwap2:
-    case Structure::kBasisFlip:  // SWAP and X: real and symmetric
-      apply_primitive(psi, c, q, w, x, false, k, ex);
-      return;
-    case Structure::kParity:  // diagonal: U^T = U and conj(U) = U^dagger
-      apply_primitive(psi, c, q, w, x, !transpose, k, ex);
-      return;
-    case Structure::kDenseK: {
-      const auto& u = c.unitaries[q.unitary];
-      const Index dim = Index{1} << q.layout.num_targets;
-      std::vector<Complex<T>> m(dim * dim);
-      for (Index r = 0; r < dim; ++r) {
-        for (Index col = 0; col < dim; ++col) {
-          m[r * dim + col] = transpose ? to_t<T>(u[col * dim + r]) : to_t<T>(std::conj(u[r * dim + col]));
-        }
-      }
-      k.densek(psi, q.layout, m.data(), ex);
-      return;
-    }
-    default: break;
-  }
-  const SmallMatrix sm = base_gate_matrix(q.base, q.has_param ? q.param.resolve(w, x) : 0.0);
-  const int d = sm.dim;
-  std::array<Complex<T>, 16> m;
-  for (int r = 0; r < d; ++r) {
-    for (int col = 0; col < d; ++col) {
-      m[r * d + col] = transpose ? to_t<T>(sm.m[col * d + r]) : to_t<T>(std::conj(sm.m[r * d + col]));
-    }
-  }
-  switch (q.structure) {
-    case Structure::kDense1: k.dense1(psi, q.layout, m.data(), ex); return;
-    case Structure::kDiag1: {
-      const Complex<T> dg[2] = {m[0], m[3]};
-      k.diag1(psi, q.layout, dg, ex);
-      return;
-    }
-    case Structure::kAntiDiag1: {
-      const Complex<T> ad[2] = {m[1], m[2]};
-      k.antidiag1(psi, q.layout, ad, ex);
-      return;
-    }
-    case Structure::kDense2: k.dense2(psi, q.layout, m.data(), ex); return;
-    default: throw std::logic_error("density matrix: unhandled primitive structure");
-  }
-}
-
-/// The 2x2 matrix of a one-qubit gate without controls, or false for any other primitive.
-template <class T>
-bool one_qubit_matrix(const Primitive& p, const T* w, const T* x, std::array<std::complex<double>, 4>& m) {
-  if (p.layout.num_targets != 1 || p.layout.ctrl_mask != 0) return false;
-  switch (p.structure) {
-    case Structure::kDense1: case Structure::kDiag1: case Structure::kAntiDiag1: {
-      const SmallMatrix sm = base_gate_matrix(p.base, p.has_param ? p.param.resolve(w, x) : 0.0);
-      m = {sm.m[0], sm.m[1], sm.m[2], sm.m[3]};
-      return true;
-    }
-    default: return false;  // BasisEmbedding bits and the rest take the general path
-  }
 }
 
 /// lambda += scale * vec(O): vec(P)[r * 2^n + c] = P[r, c], nonzero where r = c ^ x.
@@ -164,8 +90,8 @@ void dm_apply(Complex<T>* rho, const CompiledCircuit& c, const Primitive& p, con
     k.dense2(rho, L, m.data(), ex);
     return;
   }
-  std::array<std::complex<double>, 4> u;
-  if (one_qubit_matrix(p, weights, inputs, u)) {
+  if (detail::is_uncontrolled_1q(p) && p.structure != Structure::kBasisFlip) {
+    const Mat2 u = detail::matrix_1q(p, weights, inputs);
     // One pass instead of two: U (x) conj(U) on (row bit, column bit); its adjoint for U^dagger.
     const int bit = p.layout.target_bits[0];
     const int targets[2] = {bit + n, bit};
@@ -183,8 +109,9 @@ void dm_apply(Complex<T>* rho, const CompiledCircuit& c, const Primitive& p, con
     return;
   }
   // U rho U^dagger: U on the rows, conj(U) on the columns; the adjoint map uses U^dagger and U^T.
-  apply_primitive(rho, c, lifted(p, n, n), weights, inputs, adjoint, k, ex);
-  apply_conjugate(rho, c, lifted(p, n, 0), weights, inputs, adjoint, k, ex);
+  apply_primitive(rho, c, lifted(p, n, n), weights, inputs, adjoint ? ApplyMode::kInverse : ApplyMode::kForward, k, ex);
+  apply_primitive(rho, c, lifted(p, n, 0), weights, inputs, adjoint ? ApplyMode::kTranspose : ApplyMode::kConjugate, k,
+                  ex);
 }
 
 template <class T>

@@ -32,7 +32,7 @@
 #include "torchq/lowering.h"
 #include "torchq/observables.h"
 #include "torchq/parallel.h"
-#include "torchq/simulator.h"
+#include "torchq/run.h"
 
 namespace torchq {
 

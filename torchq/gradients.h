@@ -16,7 +16,9 @@
 #include "torchq/bits.h"
 #include "torchq/circuit.h"
 #include "torchq/numerics.h"
-#include "torchq/simulator.h"
+#include "torchq/apply.h"
+#include "torchq/run.h"
+#include "torchq/small_matrix.h"
 
 namespace torchq::detail {
 

@@ -15,7 +15,7 @@ using C = std::complex<double>;
 constexpr Index kReduceBlock = Index{1} << 13;
 
 /// K^dagger K.
-Matrix2 gram(const Matrix2& k) {
+Mat2 gram(const Mat2& k) {
   return {std::conj(k[0]) * k[0] + std::conj(k[2]) * k[2], std::conj(k[0]) * k[1] + std::conj(k[2]) * k[3],
           std::conj(k[1]) * k[0] + std::conj(k[3]) * k[2], std::conj(k[1]) * k[1] + std::conj(k[3]) * k[3]};
 }
@@ -41,19 +41,19 @@ KrausSet kraus_operators(GateId gate, double p) {
   switch (gate) {
     case GateId::DepolarizingChannel: {
       const double s = std::sqrt(p / 3.0);
-      k.ops = {Matrix2{q, 0, 0, q}, Matrix2{0, s, s, 0}, Matrix2{0, C(0, -s), C(0, s), 0}, Matrix2{s, 0, 0, -s}};
+      k.ops = {Mat2{q, 0, 0, q}, Mat2{0, s, s, 0}, Mat2{0, C(0, -s), C(0, s), 0}, Mat2{s, 0, 0, -s}};
       k.unitary_mixture = true;
       return k;
     }
     case GateId::BitFlip:
-      k.ops = {Matrix2{q, 0, 0, q}, Matrix2{0, std::sqrt(p), std::sqrt(p), 0}};
+      k.ops = {Mat2{q, 0, 0, q}, Mat2{0, std::sqrt(p), std::sqrt(p), 0}};
       k.unitary_mixture = true;
       return k;
     case GateId::AmplitudeDamping:
-      k.ops = {Matrix2{1, 0, 0, q}, Matrix2{0, std::sqrt(p), 0, 0}};
+      k.ops = {Mat2{1, 0, 0, q}, Mat2{0, std::sqrt(p), 0, 0}};
       return k;
     case GateId::PhaseDamping:
-      k.ops = {Matrix2{1, 0, 0, q}, Matrix2{0, 0, 0, std::sqrt(p)}};
+      k.ops = {Mat2{1, 0, 0, q}, Mat2{0, 0, 0, std::sqrt(p)}};
       return k;
     default: break;
   }
@@ -63,7 +63,7 @@ KrausSet kraus_operators(GateId gate, double p) {
 std::array<std::complex<double>, 16> superoperator(const KrausSet& kraus) {
   // S[(2r + c), (2a + b)] = sum_k K[r, a] conj(K[c, b]).
   std::array<C, 16> s{};
-  for (const Matrix2& k : kraus.ops) {
+  for (const Mat2& k : kraus.ops) {
     for (int r = 0; r < 2; ++r) {
       for (int c = 0; c < 2; ++c) {
         for (int a = 0; a < 2; ++a) {
@@ -99,7 +99,7 @@ void apply_channel_trajectory(Complex<T>* psi, int num_qubits, const Primitive& 
     });
     // ||K psi||^2 = Tr(K^dagger K r) = sum_ij G_ij r_ji, with r_10 = conj(r_01).
     for (std::size_t j = 0; j < m; ++j) {
-      const Matrix2 g = gram(kraus.ops[j]);
+      const Mat2 g = gram(kraus.ops[j]);
       prob[j] = std::max(0.0, (g[0] * r.r00 + g[1] * std::conj(r.r01) + g[2] * r.r01 + g[3] * r.r11).real());
     }
   }
@@ -116,10 +116,10 @@ void apply_channel_trajectory(Complex<T>* psi, int num_qubits, const Primitive& 
   }
   if (pick == m) throw std::logic_error("apply_channel_trajectory: the state has zero norm");
   const double scale = 1.0 / std::sqrt(prob[pick]);
-  const Matrix2& k = kraus.ops[pick];
+  const Mat2& k = kraus.ops[pick];
   if (kraus.unitary_mixture && k[0] == k[3] && k[1] == 0.0 && k[2] == 0.0) return;  // a multiple of I
-  const Complex<T> mt[4] = {Complex<T>(k[0] * scale), Complex<T>(k[1] * scale), Complex<T>(k[2] * scale),
-                            Complex<T>(k[3] * scale)};
+  const Complex<T> mt[4] = {to_t<T>(k[0] * scale), to_t<T>(k[1] * scale), to_t<T>(k[2] * scale),
+                            to_t<T>(k[3] * scale)};
   kernels::active_kernels<T>().dense1(psi, p.layout, mt, ex);
 }
 

@@ -2,7 +2,7 @@
  * @file noise.h
  * @brief Noise channels: their Kraus operators, their superoperators on a vectorised density
  * matrix, the channel step of a quantum trajectory, and a transform that adds noise after every
- * gate of a circuit. Also the seed derivation every estimator uses.
+ * gate of a circuit. (The estimators' random streams are derive_seed chains: random.h.)
  *
  * A channel E(rho) = sum_k K_k rho K_k^dagger on one wire, with one probability p in [0, 1]
  * (PennyLane's definitions, so results compare with default.mixed):
@@ -29,17 +29,14 @@
 #include "torchq/circuit.h"
 #include "torchq/lowering.h"
 #include "torchq/parallel.h"
-#include "torchq/random.h"
+#include "torchq/small_matrix.h"
 #include "torchq/types.h"
 
 namespace torchq {
 
-/// A 2x2 matrix, row-major.
-using Matrix2 = std::array<std::complex<double>, 4>;
-
 /// The Kraus operators of a channel.
 struct KrausSet {
-  std::vector<Matrix2> ops;
+  std::vector<Mat2> ops;
   /// Every K_k^dagger K_k is a multiple of I (a mixture of unitaries: depolarizing, bit flip): the
   /// probabilities ||K_k psi||^2 = (K_k^dagger K_k)_00 then do not depend on the state.
   bool unitary_mixture = false;

@@ -9,6 +9,7 @@
 
 #include "torchq/bits.h"
 #include "torchq/errors.h"
+#include "torchq/small_matrix.h"
 
 namespace torchq {
 namespace {
@@ -263,7 +264,7 @@ void apply_observable_add(Complex<T>* out, const Complex<T>* psi, int num_qubits
   const Index size = Index{1} << num_qubits;
   for (const PauliMasks& m : obs.terms) {
     const std::complex<double> c = scale * m.coeff * i_power(m.num_y);
-    const Complex<T> cp(static_cast<T>(c.real()), static_cast<T>(c.imag()));
+    const Complex<T> cp = to_t<T>(c);
     const Complex<T> cm = -cp;
     // (P psi)[i ^ x] = phase(i) psi[i]; i -> i ^ x is a bijection, so chunks never collide.
     ex.parallel_for(size, kAmplitudeGrain, [&](Index lo, Index hi) {

@@ -31,6 +31,22 @@ class Executor {
   virtual int num_threads() const = 0;
   /// Runs fn over [0, n) in chunks of at least `grain` iterations. See the file comment.
   virtual void parallel_for(Index n, Index grain, ChunkFn fn) const = 0;
+
+  /**
+   * @brief Runs body(worker) on up to `workers` threads, the caller's thread always among them
+   * (worker 0); bodies share the work by claiming items themselves (an atomic counter), so the
+   * result must not depend on how many bodies run. Returns when every body that started has
+   * returned; the first exception is rethrown.
+   *
+   * The default runs `workers` bodies through parallel_for. The ops' executor does better on a
+   * busy machine: helpers that have not started by the time the caller's body has claimed every
+   * item never run at all, so a descheduled thread cannot stall a small batch by milliseconds.
+   */
+  virtual void run_workers(int workers, FunctionRef<void(int worker)> body) const {
+    parallel_for(workers, 1, [&](Index lo, Index hi) {
+      for (Index w = lo; w < hi; ++w) body(static_cast<int>(w));
+    });
+  }
 };
 
 /// Runs everything on the calling thread.

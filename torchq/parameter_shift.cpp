@@ -6,7 +6,7 @@
 #include <numbers>
 
 #include "torchq/gradients.h"
-#include "torchq/noise.h"
+#include "torchq/random.h"
 #include "torchq/work_loop.h"
 
 namespace torchq {

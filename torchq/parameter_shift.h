@@ -31,7 +31,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "torchq/estimators.h"
+#include "torchq/estimator.h"
+#include "torchq/run.h"
 
 namespace torchq {
 

@@ -2,28 +2,16 @@
 #include "torchq/simulator.h"
 
 #include <algorithm>
-#include <array>
 #include <bit>
 #include <cmath>
 #include <random>
 #include <set>
 
-#include "torchq/blocked.h"
 #include "torchq/errors.h"
-#include "torchq/numerics.h"
 #include "torchq/random.h"
+#include "torchq/work_loop.h"
 
 namespace torchq {
-namespace {
-
-template <class T>
-Complex<T> to_t(std::complex<double> z) {
-  return {static_cast<T>(z.real()), static_cast<T>(z.imag())};
-}
-
-constexpr double kNormTolerance = 1e-6;
-
-}  // namespace
 
 void validate_wires(const std::vector<int>& wires, int num_qubits, const std::string& what) {
   if (wires.empty()) throw ArgumentError(what + ": give at least one wire to measure");
@@ -35,249 +23,6 @@ void validate_wires(const std::vector<int>& wires, int num_qubits, const std::st
     }
     if (!seen.insert(w).second) throw ArgumentError(what + ": wire " + std::to_string(w) + " is listed twice");
   }
-}
-
-template <class T>
-BatchInputs<T> make_batch(const CompiledCircuit& c, const T* weights, bool weights_per_sample, const T* inputs,
-                          Index batch_size) {
-  BatchInputs<T> in;
-  in.weights = weights;
-  in.weights_per_sample = weights_per_sample;
-  in.inputs = inputs;
-  in.batch_size = batch_size;
-  in.num_weights = c.circuit.num_weights();
-  in.num_inputs = c.circuit.num_inputs();
-  // An empty batch has no data to point at: [0, P] per-sample weights are a valid empty batch.
-  if (in.num_weights > 0 && weights == nullptr && (batch_size > 0 || !weights_per_sample)) {
-    throw ArgumentError("the circuit has weights but none were given");
-  }
-  if (in.num_inputs > 0 && inputs == nullptr && batch_size > 0) {
-    throw ArgumentError("the circuit reads input features but no inputs were given");
-  }
-  return in;
-}
-
-template <class T>
-void prepare_state(Complex<T>* psi, const CompiledCircuit& c, const T* inputs, const Executor& ex) {
-  const int n = c.circuit.num_qubits();
-  const Index size = Index{1} << n;
-  ex.parallel_for(size, kAmplitudeGrain, [&](Index lo, Index hi) { std::fill(psi + lo, psi + hi, Complex<T>{0}); });
-  const Operation* emb = c.amplitude_embedding();
-  if (emb == nullptr) {
-    psi[0] = Complex<T>{1};
-    return;
-  }
-  const AmplitudeSpec& a = emb->amplitude;
-  const int k = static_cast<int>(emb->wires.size());
-  const Index dim = Index{1} << k;
-  std::vector<int> bits;
-  for (int w : emb->wires) bits.push_back(wire_to_bit(n, w));
-  const GateLayout L = make_layout(n, bits.data(), k, nullptr, 0);
-  std::vector<double> v(dim);
-  for (Index j = 0; j < dim; ++j) {
-    v[j] = j < static_cast<Index>(a.num_features) ? static_cast<double>(inputs[a.feature_offset + j]) : a.pad;
-    if (!std::isfinite(v[j])) {
-      throw ArgumentError("AmplitudeEmbedding: input feature " + std::to_string(j) + " is not finite");
-    }
-  }
-  // Scaled first (stable_norm): finite features of any size embed, 1e-320 as well as 1e200.
-  const ScaledNorm norm = stable_norm(v.data(), dim);
-  if (norm.scale == 0) {
-    throw ArgumentError("AmplitudeEmbedding: the features of a sample are all zero; a state needs a non-zero vector");
-  }
-  if (!a.normalize && std::abs(norm.value() * norm.value() - 1.0) > kNormTolerance) {
-    throw ArgumentError("AmplitudeEmbedding: features have squared norm " + std::to_string(norm.value() * norm.value()) +
-                        " but normalize is off; normalise them or turn normalize on");
-  }
-  for (Index j = 0; j < dim; ++j) {
-    psi[L.scatter(j)] = Complex<T>(static_cast<T>(a.normalize ? norm.unit(v[j]) : v[j]), 0);
-  }
-}
-
-template <class T>
-void apply_primitive(Complex<T>* psi, const CompiledCircuit& c, const Primitive& p, const T* weights,
-                     const T* inputs, bool inverse, const kernels::KernelTable<T>& k, const Executor& ex) {
-  switch (p.structure) {
-    case Structure::kSkip: return;
-    case Structure::kSwap2: k.swap2(psi, p.layout, ex); return;
-    case Structure::kBasisFlip: {
-      const double v = p.param.resolve(weights, inputs);
-      if (v == 0.0) return;
-      if (v != 1.0) {
-        throw ArgumentError("BasisEmbedding: input feature " + std::to_string(p.param.index) +
-                            " must be 0 or 1, got " + std::to_string(v));
-      }
-      const Complex<T> a[2] = {Complex<T>{1}, Complex<T>{1}};
-      k.antidiag1(psi, p.layout, a, ex);
-      return;
-    }
-    case Structure::kParity: {
-      const double angle = (inverse ? -1.0 : 1.0) * p.param.resolve(weights, inputs);
-      const Complex<T> ph[2] = {to_t<T>(std::polar(1.0, -angle / 2)), to_t<T>(std::polar(1.0, angle / 2))};
-      k.parity_phase(psi, p.layout, p.zmask, ph, ex);
-      return;
-    }
-    case Structure::kDenseK: {
-      const auto& u = c.unitaries[p.unitary];
-      const Index dim = Index{1} << p.layout.num_targets;
-      thread_local std::vector<Complex<T>> m;
-      m.resize(dim * dim);
-      for (Index r = 0; r < dim; ++r) {
-        for (Index col = 0; col < dim; ++col) {
-          m[r * dim + col] = inverse ? to_t<T>(std::conj(u[col * dim + r])) : to_t<T>(u[r * dim + col]);
-        }
-      }
-      k.densek(psi, p.layout, m.data(), ex);
-      return;
-    }
-    default: break;
-  }
-  const double angle = p.has_param ? p.param.resolve(weights, inputs) : 0.0;
-  const SmallMatrix sm = base_gate_matrix(p.base, angle);
-  const int d = sm.dim;
-  std::array<Complex<T>, 16> m;
-  for (int r = 0; r < d; ++r) {
-    for (int col = 0; col < d; ++col) {
-      m[r * d + col] = inverse ? to_t<T>(std::conj(sm.m[col * d + r])) : to_t<T>(sm.m[r * d + col]);
-    }
-  }
-  switch (p.structure) {
-    case Structure::kDense1: k.dense1(psi, p.layout, m.data(), ex); return;
-    case Structure::kDiag1: {
-      const Complex<T> dg[2] = {m[0], m[3]};
-      k.diag1(psi, p.layout, dg, ex);
-      return;
-    }
-    case Structure::kAntiDiag1: {
-      const Complex<T> ad[2] = {m[1], m[2]};
-      k.antidiag1(psi, p.layout, ad, ex);
-      return;
-    }
-    case Structure::kDense2: k.dense2(psi, p.layout, m.data(), ex); return;
-    default: throw std::logic_error("apply_primitive: unhandled structure");
-  }
-}
-
-namespace detail {
-
-bool is_uncontrolled_1q(const Primitive& p) {
-  switch (p.structure) {
-    case Structure::kDense1: case Structure::kDiag1: case Structure::kAntiDiag1: case Structure::kBasisFlip:
-      return p.layout.ctrl_mask == 0;
-    default: return false;
-  }
-}
-
-/// The 2x2 matrix of an uncontrolled one-qubit primitive for one sample.
-template <class T>
-Mat2 matrix_1q(const Primitive& p, const T* weights, const T* inputs) {
-  if (p.structure == Structure::kBasisFlip) {
-    const double v = p.param.resolve(weights, inputs);
-    if (v != 0.0 && v != 1.0) {
-      throw ArgumentError("BasisEmbedding: input feature " + std::to_string(p.param.index) +
-                          " must be 0 or 1, got " + std::to_string(v));
-    }
-    return v == 0.0 ? Mat2{1, 0, 0, 1} : Mat2{0, 1, 1, 0};
-  }
-  const SmallMatrix sm = base_gate_matrix(p.base, p.has_param ? p.param.resolve(weights, inputs) : 0.0);
-  return {sm.m[0], sm.m[1], sm.m[2], sm.m[3]};
-}
-
-}  // namespace detail
-
-namespace {
-
-using detail::Mat2;
-using detail::is_uncontrolled_1q;
-using detail::matrix_1q;
-
-/// Applies a fused one-qubit matrix with the cheapest kernel its structure allows.
-template <class T>
-void apply_fused_1q(Complex<T>* psi, const GateLayout& L, const Mat2& m, const kernels::KernelTable<T>& k,
-                    const Executor& ex) {
-  if (m[1] == 0.0 && m[2] == 0.0) {
-    if (m[0] == 1.0 && m[3] == 1.0) return;  // identity
-    const Complex<T> d[2] = {to_t<T>(m[0]), to_t<T>(m[3])};
-    k.diag1(psi, L, d, ex);
-  } else if (m[0] == 0.0 && m[3] == 0.0) {
-    const Complex<T> a[2] = {to_t<T>(m[1]), to_t<T>(m[2])};
-    k.antidiag1(psi, L, a, ex);
-  } else {
-    const Complex<T> d[4] = {to_t<T>(m[0]), to_t<T>(m[1]), to_t<T>(m[2]), to_t<T>(m[3])};
-    k.dense1(psi, L, d, ex);
-  }
-}
-
-}  // namespace
-
-template <class T>
-void run_circuit_unblocked(Complex<T>* psi, const CompiledCircuit& c, const T* weights, const T* inputs,
-                           const kernels::KernelTable<T>& k, const Executor& ex) {
-  prepare_state(psi, c, inputs, ex);
-  // Gate fusion: consecutive uncontrolled one-qubit gates on a wire are multiplied into one 2x2
-  // matrix (in double) and applied in one pass when another gate touches that wire, or at the end.
-  // A Rot (three primitives) after an angle embedding then costs one pass instead of four.
-  const int n = c.circuit.num_qubits();
-  std::array<Mat2, kMaxQubits> pending;
-  std::array<const GateLayout*, kMaxQubits> pending_layout{};
-  auto flush_bits = [&](Index bits) {
-    for (Index rest = bits; rest != 0; rest &= rest - 1) {
-      const int b = std::countr_zero(rest);
-      if (pending_layout[b] != nullptr) {
-        apply_fused_1q(psi, *pending_layout[b], pending[b], k, ex);
-        pending_layout[b] = nullptr;
-      }
-    }
-  };
-  for (const Primitive& p : c.primitives) {
-    if (is_uncontrolled_1q(p)) {
-      const int b = p.layout.target_bits[0];
-      const Mat2 m = matrix_1q(p, weights, inputs);
-      if (pending_layout[b] == nullptr) {
-        pending[b] = m;
-        pending_layout[b] = &p.layout;
-      } else {
-        pending[b] = detail::mat2_mul(m, pending[b]);  // the pending product was applied first
-      }
-      continue;
-    }
-    flush_bits(p.touched_bits());
-    apply_primitive(psi, c, p, weights, inputs, false, k, ex);
-  }
-  flush_bits(n >= 64 ? ~Index{0} : (Index{1} << n) - 1);
-}
-
-template void run_circuit_unblocked<float>(Complex<float>*, const CompiledCircuit&, const float*, const float*,
-                                           const kernels::KernelTable<float>&, const Executor&);
-template void run_circuit_unblocked<double>(Complex<double>*, const CompiledCircuit&, const double*, const double*,
-                                            const kernels::KernelTable<double>&, const Executor&);
-
-template <class T>
-BlockSchedule forward_schedule(const CompiledCircuit& c) {
-  // A state beyond L2 is memory-bound: apply the gates in cache-sized groups, about one pass over
-  // the state per group instead of one per gate (blocked.h).
-  const int n = c.circuit.num_qubits();
-  if (!block_pays(n, sizeof(Complex<T>))) return {};
-  const int low = block_low_bits(sizeof(Complex<T>));
-  const int m = choose_local_bits(c, sizeof(Complex<T>), kBlockPadBits, low);
-  if (m == 0 || n <= m) return {};
-  return make_block_schedule(c, m, kBlockPadBits, low);
-}
-
-template <class T>
-void run_circuit(Complex<T>* psi, const CompiledCircuit& c, const T* weights, const T* inputs,
-                 const kernels::KernelTable<T>& k, const Executor& ex, const BlockSchedule* schedule) {
-  BlockSchedule own;
-  if (schedule == nullptr) {
-    own = forward_schedule<T>(c);
-    schedule = &own;
-  }
-  if (schedule->steps.empty()) {
-    run_circuit_unblocked(psi, c, weights, inputs, k, ex);
-    return;
-  }
-  prepare_state(psi, c, inputs, ex);
-  apply_gates_blocked(psi, c, *schedule, weights, inputs, k, ex);
 }
 
 template <class T>
@@ -424,14 +169,6 @@ void sample(const CompiledCircuit& c, const std::vector<int>& wires, const Batch
 }
 
 #define TORCHQ_INSTANTIATE(T)                                                                                   \
-  template BatchInputs<T> make_batch<T>(const CompiledCircuit&, const T*, bool, const T*, Index);              \
-  template void prepare_state<T>(Complex<T>*, const CompiledCircuit&, const T*, const Executor&);               \
-  template void apply_primitive<T>(Complex<T>*, const CompiledCircuit&, const Primitive&, const T*, const T*,    \
-                                   bool, const kernels::KernelTable<T>&, const Executor&);                    \
-  template detail::Mat2 detail::matrix_1q<T>(const Primitive&, const T*, const T*);                           \
-  template void run_circuit<T>(Complex<T>*, const CompiledCircuit&, const T*, const T*,                         \
-                               const kernels::KernelTable<T>&, const Executor&, const BlockSchedule*);        \
-  template BlockSchedule forward_schedule<T>(const CompiledCircuit&);                                          \
   template void expval<T>(const CompiledCircuit&, const std::vector<CompiledObservable>&, const BatchInputs<T>&, \
                           T*, const Executor&, Complex<T>*);                                                  \
   template void variance<T>(const CompiledCircuit&, const std::vector<CompiledObservable>&,                     \

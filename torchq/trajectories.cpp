@@ -2,7 +2,8 @@
 #include "torchq/trajectories.h"
 
 #include "torchq/noise.h"
-#include "torchq/simulator.h"
+#include "torchq/apply.h"
+#include "torchq/run.h"
 
 namespace torchq {
 
@@ -19,7 +20,7 @@ void run_trajectory(Complex<T>* psi, const CompiledCircuit& c, const T* weights,
     if (p.structure == Structure::kChannel) {
       apply_channel_trajectory(psi, n, p, rng, ex);
     } else {
-      apply_primitive(psi, c, p, weights, inputs, false, k, ex);
+      apply_primitive(psi, c, p, weights, inputs, ApplyMode::kForward, k, ex);
     }
   }
 }

@@ -23,6 +23,10 @@ using Complex = std::complex<T>;
 /// Largest qubit count the index arithmetic supports. Memory refuses far earlier.
 inline constexpr int kMaxQubits = 50;
 
+/// Largest number of targets of a dense k-qubit gate (QubitUnitary, the densek kernel): a 64x64
+/// matrix. Here, not in the kernel table, because circuit validation needs it too.
+inline constexpr int kMaxDenseTargets = 6;
+
 /// Bit position of wire `w` in an n-qubit index (wire 0 is the most significant bit).
 constexpr int wire_to_bit(int num_qubits, int wire) { return num_qubits - 1 - wire; }
 

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -78,12 +79,17 @@ void for_each_item(Index count, int state_qubits, Index gates_per_item, int stat
     return states;
   };
   if (workers > 1) {
-    // Chunks of at least count / workers items keep at most `workers` chunks (each with its own
-    // states) running at once.
-    const Index grain = (count + workers - 1) / workers;
-    ex.parallel_for(count, grain, [&](Index lo, Index hi) {
-      auto states = make_states();
-      for (Index i = lo; i < hi; ++i) fn(i, serial_executor(), states);
+    // Each worker claims items one at a time until none are left, with its own states (made at
+    // its first claim): a worker that starts late finds less (or nothing) to do instead of
+    // holding a fixed share the others wait for. Items are independent, so results do not
+    // depend on which worker ran which item.
+    std::atomic<Index> next{0};
+    ex.run_workers(static_cast<int>(workers), [&](int) {
+      std::vector<StateVector<T>> states;
+      for (Index i = next.fetch_add(1); i < count; i = next.fetch_add(1)) {
+        if (states.empty() && states_per_worker > 0) states = make_states();
+        fn(i, serial_executor(), states);
+      }
     });
   } else {
     auto states = make_states();

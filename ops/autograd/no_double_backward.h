@@ -8,6 +8,8 @@
 #include <ATen/FuncTorchTLS.h>
 #include <torch/autograd.h>
 
+#include <tuple>
+
 namespace torchq_ops {
 
 /**
@@ -52,6 +54,16 @@ class NoDoubleBackward : public torch::autograd::Function<NoDoubleBackward<Name>
     TORCH_CHECK(false, "torchq.", Name::value, ": second derivatives (double backward) are not supported; torchq "
                 "computes first derivatives only, ", Name::method, ". Use create_graph=False.");
   }
+  /// The Autograd kernel of a backward op: runs `call` (the op below autograd) under this node.
+  template <class Call>
+  static std::tuple<at::Tensor, at::Tensor> run(const at::Tensor& grad_out, const at::Tensor& weights,
+                                                const at::Tensor& inputs, Call call) {
+    auto out = NoDoubleBackward<Name>::apply(grad_out, weights, inputs, call);
+    return {out[0], out[1]};
+  }
 };
+
+/// Name::method of the ops differentiated by an adjoint sweep.
+inline constexpr const char* kAdjointMethod = "exact ones by the adjoint method";
 
 }  // namespace torchq_ops

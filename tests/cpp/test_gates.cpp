@@ -112,7 +112,7 @@ class GateTest : public ::testing::Test {
     return cases;
   }
 
-  /// Applies op's primitives to a random state with each kernel table, forward and inverse.
+  /// Applies op's primitives to a random state with each kernel table, in every ApplyMode.
   void check_one(torchq::Operation op, int n, std::mt19937_64& rng) {
     // Angles: constants, weights and inputs with scales, so ParamRef resolution is checked too.
     const std::vector<double> w = uniform<T>(3, -3.2, 3.2, rng);
@@ -150,10 +150,28 @@ class GateTest : public ::testing::Test {
         torchq::apply_primitive<T>(sv.data(), cc, *it, wt.data(), xt.data(), true, table, torchq::serial_executor());
       }
       const double inv = max_diff<T>(psi, sv.data());
-      if (fwd > kTol || inv > kTol) {
+      // The density matrix's column side: conj(U) = conj(U_last) ... conj(U_first) in circuit
+      // order, U^T = U_first^T ... U_last^T in reverse order (apply.h's modes).
+      auto load = [&] {
+        for (Eigen::Index i = 0; i < psi.size(); ++i) sv[i] = {static_cast<T>(psi(i).real()), static_cast<T>(psi(i).imag())};
+      };
+      load();
+      for (const torchq::Primitive& p : cc.primitives) {
+        torchq::apply_primitive<T>(sv.data(), cc, p, wt.data(), xt.data(), torchq::ApplyMode::kConjugate, table,
+                                   torchq::serial_executor());
+      }
+      const double conj = max_diff<T>(ref::full_matrix(op, n, w, x).conjugate() * psi, sv.data());
+      load();
+      for (auto it = cc.primitives.rbegin(); it != cc.primitives.rend(); ++it) {
+        torchq::apply_primitive<T>(sv.data(), cc, *it, wt.data(), xt.data(), torchq::ApplyMode::kTranspose, table,
+                                   torchq::serial_executor());
+      }
+      const double transp = max_diff<T>(ref::full_matrix(op, n, w, x).transpose() * psi, sv.data());
+      if (fwd > kTol || inv > kTol || conj > kTol || transp > kTol) {
         ++failures_;
         ADD_FAILURE() << describe(op, n) << ", kernels " << torchq::kernels::isa_name(isa) << ": forward error "
-                      << fwd << ", inverse error " << inv << " (tolerance " << kTol << ")";
+                      << fwd << ", inverse error " << inv << ", conjugate error " << conj << ", transpose error "
+                      << transp << " (tolerance " << kTol << ")";
       }
     }
   }

@@ -14,7 +14,7 @@
 #include <set>
 #include <thread>
 
-#include "ops/common.h"
+#include "ops/threads.h"
 
 namespace {
 
@@ -42,7 +42,7 @@ std::set<std::thread::id> threads_used(const torchq::Executor& ex, torchq::Index
 TEST(AtenExecutor, UsesAsManyThreadsAsItIsGiven) {
   at::set_num_threads(2);
   const torchq_ops::AtenExecutor ex(2);
-  EXPECT_EQ(threads_used(ex, 64).size(), 2u) << "at::parallel_for ran serially: was common.cpp built with OpenMP?";
+  EXPECT_EQ(threads_used(ex, 64).size(), 2u) << "at::parallel_for ran serially: was ops/threads.cpp built with OpenMP?";
 }
 
 TEST(AtenExecutor, OneThreadRunsOnTheCaller) {

@@ -17,6 +17,8 @@
  * files that would trip its known upstream bugs, so that the fuzzer keeps exploring torchq:
  *  - a pickle string or bytes object whose declared length exceeds its record: the unpickler
  *    allocates and zero-fills the declared length first (4 GiB from four bytes);
+ *  - a pickle memo index (LONG_BINPUT) far beyond the record's size: the unpickler grows its memo
+ *    table to the index first (tens of GiB from four bytes);
  *  - a record whose declared size exceeds the whole file: read into a buffer of that size;
  *  - a storage that the pickle declares larger than its record: the tensor is made over the
  *    shorter buffer, and whoever reads it (torchq's program parser first) reads past the heap
@@ -85,7 +87,14 @@ bool pickle_lengths_fit(const unsigned char* p, std::size_t n) {
         break;
       case 0x80: case 'K': case 'q': case 'h': fixed = 1; break;      // PROTO, BININT1, BINPUT, BINGET
       case 'M': fixed = 2; break;                                     // BININT2
-      case 'J': case 'r': case 'j': fixed = 4; break;                 // BININT, LONG_BINPUT, LONG_BINGET
+      case 'J': fixed = 4; break;                                     // BININT
+      case 'r': case 'j':                                             // LONG_BINPUT, LONG_BINGET
+        // The unpickler sizes its memo table by the index: a memo of more entries than the
+        // record has bytes is a hostile one.
+        if (n - i < 4) return true;
+        if (little_endian(p + i, 4) > n) return false;
+        i += 4;
+        continue;
       case 'G': case 0x95: fixed = 8; break;                          // BINFLOAT, FRAME
       case 'c':                                                       // GLOBAL: module\nname\n
         if (!newline_arg() || !newline_arg()) return true;
@@ -115,7 +124,9 @@ bool records_fit(const std::uint8_t* data, std::size_t size) {
   caffe2::serialize::PyTorchStreamReader reader(&in);
   for (const std::string& name : reader.getAllRecords()) {
     if (reader.getRecordSize(name) > size) return false;
-    if (name.size() >= 4 && name.compare(name.size() - 4, 4, ".pkl") == 0) {
+    // data.pkl, constants.pkl, and code/*.debug_pkl (unpickled when an error message quotes the
+    // TorchScript source).
+    if (name.size() >= 3 && name.compare(name.size() - 3, 3, "pkl") == 0) {
       auto [record, length] = reader.getRecord(name);
       if (!pickle_lengths_fit(static_cast<const unsigned char*>(record.get()), length)) return false;
     }

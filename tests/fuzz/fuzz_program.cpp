@@ -49,9 +49,17 @@ bool moderate(const torchq::Circuit& c) {
   return true;
 }
 
+/// Amplitudes of two kernel tables after up to kMaxRunOps gates.
 template <class T>
 double tolerance() {
   return sizeof(T) == sizeof(float) ? 1e-3 : 1e-8;
+}
+
+/// Sums and bounds of order one after a whole run (norm drift of kMaxRunOps rounded gates), and
+/// gradients relative to their size.
+template <class T>
+double loose_tolerance() {
+  return sizeof(T) == sizeof(float) ? 2e-3 : 1e-6;
 }
 
 template <class T>
@@ -119,15 +127,15 @@ void run_pure(const torchq::CompiledCircuit& cc, const std::vector<torchq::Compi
       TORCHQ_FUZZ_CHECK(p >= -tolerance<T>(), "negative probability %g", p);
       total += p;
     }
-    TORCHQ_FUZZ_CHECK(std::abs(total - 1.0) <= 1e3 * tolerance<T>(), "probabilities of sample %llu sum to %.17g",
+    TORCHQ_FUZZ_CHECK(std::abs(total - 1.0) <= loose_tolerance<T>(), "probabilities of sample %llu sum to %.17g",
                       static_cast<unsigned long long>(b), total);
     // Observable 0 is Z on wire 0: a Pauli word, so its value is in [-1, 1].
-    TORCHQ_FUZZ_CHECK(std::abs(static_cast<double>(ev[b * K])) <= 1 + 1e3 * tolerance<T>(), "<Z0> = %g",
+    TORCHQ_FUZZ_CHECK(std::abs(static_cast<double>(ev[b * K])) <= 1 + loose_tolerance<T>(), "<Z0> = %g",
                       static_cast<double>(ev[b * K]));
   }
   for (std::size_t i = 0; i < gw.size(); ++i) {
     const double scale = 1 + std::abs(static_cast<double>(gw[i]));
-    TORCHQ_FUZZ_CHECK(std::abs(static_cast<double>(gw[i]) - static_cast<double>(gw2[i])) <= 1e3 * tolerance<T>() * scale,
+    TORCHQ_FUZZ_CHECK(std::abs(static_cast<double>(gw[i]) - static_cast<double>(gw2[i])) <= loose_tolerance<T>() * scale,
                       "adjoint from kept states %g != from scratch %g (weight %zu)", static_cast<double>(gw[i]),
                       static_cast<double>(gw2[i]), i);
   }

@@ -3,7 +3,7 @@ cannot ship half registered (a CPU kernel without its Meta kernel, a differentia
 its Autograd kernel, a tensor op without the device refusal).
 
 The walk starts from the dispatcher's list of registered ops, not from a list kept here: a new
-op in ops/registration.cpp is checked as soon as it exists, and first fails
+op in ops/<op>.cpp is checked as soon as it exists, and first fails
 test_every_op_is_classified until it is entered in OPS below with what it is.
 """
 
@@ -23,6 +23,7 @@ DIFFERENTIABLE = {
 NOT_DIFFERENTIABLE = {
     "sample": "integer measurement outcomes",
     "program_info": "sizes read from the program",
+    "_check": "the layers' buffer check; returns program_info",
     "draw": "text",
     "_expval_keep_states": "expval's internal forward for training; differentiate torchq.expval",
     "set_num_threads": "a setting",
@@ -112,6 +113,8 @@ def _dummy(arg):
     t = str(arg.type)
     if t == "Tensor":
         return torch.zeros(1, dtype=torch.float64)
+    if t == "Optional[Tensor]":
+        return None
     if t == "List[int]":
         return [0]
     if t == "int":

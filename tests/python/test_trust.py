@@ -251,6 +251,17 @@ def test_torch_func_transforms_fail_clearly_and_per_sample_gradients_work():
     assert torch.allclose(theta.grad, -torch.sin(theta.detach()), atol=1e-12)
 
 
+def test_vmap_without_gradients_equals_the_batched_call():
+    c = torchq.Circuit(1, num_inputs=1)
+    c.rx(0, c.weight())
+    c.ry(0, c.input(0))
+    p, o = c.to_program(), torchq.observables_table([PauliZ(0)])
+    w, x = torch.rand(1, dtype=F64), torch.rand(5, 1, dtype=F64)
+    with torch.no_grad():
+        mapped = torch.func.vmap(lambda xi: torch.ops.torchq.expval(p, o, w, xi[None])[0])(x)
+    assert torch.equal(mapped, torch.ops.torchq.expval(p, o, w, x))
+
+
 # ---- 8. meta device, module conventions, dtypes ----
 
 def test_meta_init_then_load_state_dict_assign():

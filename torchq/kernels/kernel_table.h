@@ -26,8 +26,8 @@ enum class Isa { kGeneric = 0, kAvx2 = 1, kAvx512 = 2 };
 
 const char* isa_name(Isa isa);
 
-/// Largest number of targets of a dense k-qubit kernel (a 64x64 matrix).
-inline constexpr int kMaxDenseTargets = 6;
+/// Largest number of targets of a dense k-qubit kernel (types.h).
+using torchq::kMaxDenseTargets;
 
 /// The 2x2 cross density of one adjoint block: s[2i+j] = sum_k conj(lambda_k,i) psi_k,j, where
 /// k runs over the amplitude pairs of the block's wire and i, j are the wire's bit.

@@ -1,12 +1,14 @@
 /**
- * @file estimated_kernel.cpp
+ * @file expval_estimated_kernel.cpp
  * @brief CPU kernels of expval_estimated and _expval_estimated_backward: check, then call the
  * core's estimators (torchq/estimators.h: statevector, trajectories or density matrix, exact or
  * with shots; gradients by the adjoint method or parameter shift).
  */
 #include <torch/library.h>
 
-#include "ops/common.h"
+#include "ops/checks.h"
+#include "ops/program_cache.h"
+#include "ops/threads.h"
 
 namespace torchq_ops {
 namespace {
@@ -36,30 +38,22 @@ std::tuple<at::Tensor, at::Tensor> expval_estimated_backward_cpu(
     const at::Tensor& inputs, c10::string_view mode, int64_t shots, int64_t trajectories, int64_t seed,
     bool need_weights, bool need_inputs) {
   const char* name = "expval_estimated backward";
-  check_cpu(grad_out, "grad_out", name);
   const torchq::EstimatorOptions opt = estimator_options(mode, shots, trajectories, seed, name);
   const auto compiled = program_from_tensor(program);
   const torchq::CompiledCircuit& c = *compiled;
   const auto obs = observables_from_tensor(observables, c.circuit.num_qubits());
   const Batch b = check_batch(c, weights, inputs, name);
-  TORCH_CHECK_VALUE(grad_out.dim() == 2 && grad_out.size(0) == b.batch_size &&
-                        grad_out.size(1) == static_cast<int64_t>(obs.size()),
-                    "torchq.", name, ": grad_out must have shape [", b.batch_size, ", ", obs.size(), "], got ",
-                    grad_out.sizes());
-  const at::Tensor g = grad_out.to(b.weights.scalar_type()).contiguous();
-  Outputs outputs(name);
-  at::Tensor gw = outputs.grad_for(b.weights, need_weights);
-  at::Tensor gx = outputs.grad_for(b.inputs, need_inputs);
+  const BackwardOutputs grads(grad_out, {b.batch_size, static_cast<int64_t>(obs.size())}, b.weights.scalar_type(), b,
+                              need_weights, need_inputs, name);
   ThreadShare share;
   AT_DISPATCH_FLOATING_TYPES(b.weights.scalar_type(), "torchq_expval_estimated_backward", [&] {
-    scalar_t* gwp = need_weights && gw.numel() > 0 ? gw.data_ptr<scalar_t>() : nullptr;
-    scalar_t* gxp = need_inputs && gx.numel() > 0 ? gx.data_ptr<scalar_t>() : nullptr;
     call_core(name, [&] {
-      torchq::expval_estimated_backward<scalar_t>(c, obs, batch_view<scalar_t>(c, b), opt, g.data_ptr<scalar_t>(), gwp,
-                                                  gxp, share.executor());
+      torchq::expval_estimated_backward<scalar_t>(c, obs, batch_view<scalar_t>(c, b), opt,
+                                                  grads.grad_out().data_ptr<scalar_t>(), grads.grad_weights<scalar_t>(),
+                                                  grads.grad_inputs<scalar_t>(), share.executor());
     });
   });
-  return {gw, gx};
+  return grads.result();
 }
 
 }  // namespace

@@ -1,18 +1,17 @@
 /**
- * @file estimated_kernel.cpp
- * @brief C++ autograd for expval_estimated: the forward calls the op below autograd and keeps
- * the estimator arguments; the backward calls _expval_estimated_backward (exact adjoint for
- * exact estimators, parameter shift with freshly seeded estimates otherwise; see
- * torchq/estimators.h), whose own autograd kernel refuses second derivatives by name.
+ * @file expval_estimated_kernel.cpp
+ * @brief C++ autograd of expval_estimated: the forward calls the op below autograd and keeps the
+ * estimator arguments; the backward calls _expval_estimated_backward (exact adjoint for exact
+ * estimators, parameter shift with freshly seeded estimates otherwise; see
+ * torchq/estimators.h), whose own Autograd kernel refuses second derivatives by name.
  */
-#include <ATen/core/dispatch/Dispatcher.h>
 #include <torch/autograd.h>
 #include <torch/library.h>
 
 #include <string>
 
 #include "ops/autograd/no_double_backward.h"
-#include "ops/common.h"
+#include "ops/expval_estimated.h"
 
 namespace torchq_ops {
 namespace {
@@ -25,23 +24,14 @@ struct EstimatedName {
   static constexpr const char* method = "by the adjoint method or the parameter-shift rule";
 };
 
-using EstimatedForward = at::Tensor(const at::Tensor&, const at::Tensor&, const at::Tensor&, const at::Tensor&,
-                                    c10::string_view, int64_t, int64_t, int64_t);
-using EstimatedBackward = std::tuple<at::Tensor, at::Tensor>(const at::Tensor&, const at::Tensor&, const at::Tensor&,
-                                                             const at::Tensor&, const at::Tensor&, c10::string_view,
-                                                             int64_t, int64_t, int64_t, bool, bool);
-
 std::tuple<at::Tensor, at::Tensor> expval_estimated_backward_autograd(
     const at::Tensor& grad_out, const at::Tensor& program, const at::Tensor& observables, const at::Tensor& weights,
     const at::Tensor& inputs, c10::string_view mode, int64_t shots, int64_t trajectories, int64_t seed, bool nw,
     bool nx) {
-  static auto op = c10::Dispatcher::singleton()
-                       .findSchemaOrThrow("torchq::_expval_estimated_backward", "")
-                       .typed<EstimatedBackward>();
-  auto out = NoDoubleBackward<EstimatedName>::apply(grad_out, weights, inputs, [&] {
-    return op.call(grad_out, program, observables, weights, inputs, mode, shots, trajectories, seed, nw, nx);
+  return NoDoubleBackward<EstimatedName>::run(grad_out, weights, inputs, [&] {
+    return detail::_expval_estimated_backward(grad_out, program, observables, weights, inputs, mode, shots,
+                                              trajectories, seed, nw, nx);
   });
-  return {out[0], out[1]};
 }
 
 class EstimatedFunction : public torch::autograd::Function<EstimatedFunction> {
@@ -49,15 +39,13 @@ class EstimatedFunction : public torch::autograd::Function<EstimatedFunction> {
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& program, const at::Tensor& observables,
                             const at::Tensor& weights, const at::Tensor& inputs, const std::string& mode,
                             int64_t shots, int64_t trajectories, int64_t seed) {
-    static auto op =
-        c10::Dispatcher::singleton().findSchemaOrThrow("torchq::expval_estimated", "").typed<EstimatedForward>();
     ctx->save_for_backward({program, observables, weights, inputs});
     ctx->saved_data["mode"] = mode;
     ctx->saved_data["shots"] = shots;
     ctx->saved_data["trajectories"] = trajectories;
     ctx->saved_data["seed"] = seed;
     at::AutoDispatchBelowADInplaceOrView guard;
-    return op.call(program, observables, weights, inputs, mode, shots, trajectories, seed);
+    return detail::expval_estimated(program, observables, weights, inputs, mode, shots, trajectories, seed);
   }
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
     const auto s = ctx->get_saved_variables();
