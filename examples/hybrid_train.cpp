@@ -9,10 +9,10 @@
 #include <cstdio>
 #include <iostream>
 
-#include "layers/circuit_builder.h"
 #include "layers/quantum_layer.h"
-#include "layers/templates.h"
 #include "run_main.h"
+#include "torchq/build/circuit_builder.h"
+#include "torchq/build/templates.h"
 
 using namespace torchq;
 using namespace torchq::layers;

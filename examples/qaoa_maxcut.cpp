@@ -24,15 +24,15 @@
 #include <utility>
 #include <vector>
 
-#include "layers/circuit_builder.h"
 #include "layers/quantum_layer.h"
 #include "ops/torchq_ops.h"
 #include "run_main.h"
+#include "torchq/build/circuit_builder.h"
 
 namespace {
 
-using torchq::layers::CircuitBuilder;
-using torchq::layers::Param;
+using torchq::CircuitBuilder;
+using torchq::Param;
 
 constexpr int kNodes = 6;
 const std::vector<std::pair<int, int>> kEdges{{0, 1}, {1, 2}, {3, 4}, {4, 5}, {0, 3}, {1, 4}, {2, 5}, {0, 4}};
@@ -130,7 +130,7 @@ int main(int argc, char** argv) {
     torch::optim::Adam opt(expected_cut->parameters(), torch::optim::AdamOptions(lr));
     for (int step = 1; step <= steps; ++step) {
       opt.zero_grad();
-      const torch::Tensor c = expected_cut->forward(no_inputs).sum();
+      const torch::Tensor c = expected_cut->forward().sum();
       (-c).backward();  // maximise <C>
       if (step == 1 || step % 25 == 0 || step == steps) {
         std::printf("step %4d  <C> = %.6f  ratio %.4f\n", step, c.item<double>(), c.item<double>() / best);
@@ -139,7 +139,7 @@ int main(int argc, char** argv) {
     }
 
     torch::NoGradGuard no_grad;
-    const double c_final = expected_cut->forward(no_inputs).item<double>();
+    const double c_final = expected_cut->forward().item<double>();
     const torch::Tensor p = torchq_ops::probs(expected_cut->program, expected_cut->weights, no_inputs, {0, 1, 2, 3, 4, 5})[0];
     const auto [top_p, top_index] = p.topk(4);
     std::printf("\nmost probable bitstrings (wire 0 first):\n");

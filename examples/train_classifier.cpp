@@ -39,10 +39,10 @@
 #include <vector>
 
 #include "classifier_data.h"
-#include "layers/circuit_builder.h"
-#include "layers/templates.h"
 #include "ops/torchq_ops.h"
 #include "run_main.h"
+#include "torchq/build/circuit_builder.h"
+#include "torchq/build/templates.h"
 #include "torchq/draw.h"
 
 namespace {
@@ -156,7 +156,7 @@ torch::Tensor linear_init(std::vector<int64_t> shape, int64_t fan_in) {
 
 /// The circuit: RY angle embedding of n features, then strongly entangling layers.
 torchq::Circuit make_circuit(int num_qubits, int num_layers) {
-  using namespace torchq::layers;
+  using namespace torchq;  // CircuitBuilder and the templates (torchq/build/)
   CircuitBuilder b(num_qubits, /*num_inputs=*/num_qubits);
   std::vector<int> wires;
   for (int q = 0; q < num_qubits; ++q) wires.push_back(q);

@@ -28,16 +28,16 @@
 #include <string>
 #include <vector>
 
-#include "layers/circuit_builder.h"
 #include "layers/quantum_layer.h"
 #include "ops/torchq_ops.h"
 #include "run_main.h"
+#include "torchq/build/circuit_builder.h"
 #include "torchq/draw.h"
 
 namespace {
 
-using torchq::layers::CircuitBuilder;
-using torchq::layers::Param;
+using torchq::CircuitBuilder;
+using torchq::Param;
 
 constexpr double kChemicalAccuracy = 1.6e-3;  // Hartree (1 kcal/mol)
 constexpr int kQubits = 4;
@@ -68,7 +68,7 @@ const std::vector<int> kWires{0, 1, 2, 3};
 
 torchq::Observable hamiltonian() {
   torchq::Observable h;
-  for (const Term& t : kH2) h.add_term(t.coeff, t.word, kWires);  // 'I' letters are dropped
+  for (const Term& t : kH2) h.add_term(t.coeff, t.word, kWires);  // 'I' letters: identity factors, value 1
   return h;
 }
 
@@ -140,7 +140,7 @@ int main(int argc, char** argv) {
       energy->weights.zero_();  // theta = 0: the Hartree-Fock state
     }
     const torch::Tensor no_inputs = torch::zeros({1, 0}, torch::kDouble);
-    const double e_hf = energy->forward(no_inputs).item<double>();
+    const double e_hf = energy->forward().item<double>();
     std::printf("H2 (STO-3G, R = 0.7414 A, Jordan-Wigner, %zu Pauli terms), ansatz: %zu operations, %d weight\n",
                 std::size(kH2), circuit.operations().size(), circuit.num_weights());
     std::printf("Hartree-Fock energy  %.8f Ha\nexact ground energy  %.8f Ha  (eigvalsh of the 16x16 matrix)\n\n", e_hf,
@@ -150,7 +150,7 @@ int main(int argc, char** argv) {
     double e = e_hf;
     for (int step = 1; step <= steps; ++step) {
       opt.zero_grad();
-      const torch::Tensor loss = energy->forward(no_inputs).sum();
+      const torch::Tensor loss = energy->forward().sum();
       loss.backward();
       e = loss.item<double>();
       if (step == 1 || step % 10 == 0 || step == steps) {
@@ -160,7 +160,7 @@ int main(int argc, char** argv) {
       opt.step();
     }
     torch::NoGradGuard no_grad;
-    e = energy->forward(no_inputs).item<double>();
+    e = energy->forward().item<double>();
     const double theta = energy->weights[0].item<double>();
 
     // The state must be cos(theta/2)|1100> - sin(theta/2)|0011> (basis index 12 and 3).

@@ -4,6 +4,7 @@
 #include <torch/nn/init.h>
 #include <torch/serialize/archive.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "ops/torchq_ops.h"
@@ -11,10 +12,31 @@
 
 namespace torchq::layers {
 
+namespace {
+
+const char* measure_name(Measurement m) {
+  return m == Measurement::kExpval ? "expval" : m == Measurement::kVar ? "var" : "probs";
+}
+
+std::string join(const std::vector<int>& v) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + std::to_string(v[i]);
+  return out + "]";
+}
+
+/// The observables of a table buffer (float64 [K, L], on any device).
+std::vector<Observable> buffer_observables(const at::Tensor& table, int num_qubits) {
+  const at::Tensor t = table.detach().to(at::kCPU).contiguous();
+  return observables_from_table(t.data_ptr<double>(), t.size(0), t.size(1), num_qubits);
+}
+
+}  // namespace
+
+// The checks follow Python's QuantumLayer.__init__ in order, so both refuse the same options first.
 QuantumLayerImpl::QuantumLayerImpl(const Circuit& circuit, std::vector<Observable> obs, QuantumLayerOptions options)
     : circuit_(circuit), options_(std::move(options)), num_qubits_(circuit.num_qubits()), num_inputs_(circuit.num_inputs()) {
-  TORCH_CHECK_TYPE(options_.dtype == at::kFloat || options_.dtype == at::kDouble,
-                   "QuantumLayer: dtype must be float32 or float64, got ", options_.dtype);
+  TORCH_CHECK_VALUE(options_.dtype == at::kFloat || options_.dtype == at::kDouble,
+                    "QuantumLayer: dtype must be float32 or float64, got ", options_.dtype);
   TORCH_CHECK_VALUE(options_.mode == "statevector" || options_.mode == "trajectories" ||
                         options_.mode == "density_matrix",
                     "QuantumLayer: mode must be \"statevector\", \"trajectories\" or \"density_matrix\", got \"",
@@ -31,12 +53,29 @@ QuantumLayerImpl::QuantumLayerImpl(const Circuit& circuit, std::vector<Observabl
                       "(exact, up to 12 qubits) or \"trajectories\"");
   }
   if (options_.measure == Measurement::kProbs) {
+    TORCH_CHECK_VALUE(obs.empty(), "QuantumLayer: Measurement::kProbs measures wires, not observables; give no "
+                      "observables and set probs_wires");
     if (options_.probs_wires.empty()) {
       for (int w = 0; w < num_qubits_; ++w) options_.probs_wires.push_back(w);
     }
-    if (obs.empty()) obs.push_back(Observable::z(0));  // unused by probs; keeps the table non-empty
+    std::vector<int> sorted = options_.probs_wires;
+    std::sort(sorted.begin(), sorted.end());
+    const bool distinct = std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end();
+    TORCH_CHECK_VALUE(distinct && sorted.front() >= 0 && sorted.back() < num_qubits_, "QuantumLayer: wires must be "
+                      "distinct wires in 0..", num_qubits_ - 1, ", at least one, got ", join(options_.probs_wires));
+    obs.push_back(Observable::z(0));  // unused by probs; the placeholder Python stores too, so state_dicts match
+  } else {
+    TORCH_CHECK_VALUE(options_.probs_wires.empty(), "QuantumLayer: probs_wires is for Measurement::kProbs; ",
+                      measure_name(options_.measure), " uses observables");
+    TORCH_CHECK_VALUE(!obs.empty(), "QuantumLayer: measure=", measure_name(options_.measure),
+                      " needs observables, e.g. Observable::z(0)");
   }
-  TORCH_CHECK_VALUE(!obs.empty(), "QuantumLayer: give at least one observable (e.g. Observable::z(0))");
+  if (options_.weight_init) {
+    const at::Tensor& w = *options_.weight_init;
+    TORCH_CHECK_VALUE(w.defined() && !w.is_complex(), "QuantumLayer: weight_init must be real numbers");
+    TORCH_CHECK_VALUE(w.numel() == circuit.num_weights(), "QuantumLayer: weight_init has ", w.numel(),
+                      " numbers but the circuit has ", circuit.num_weights(), " weights");
+  }
   observable_list_ = std::move(obs);
   reset();
 }
@@ -69,7 +108,11 @@ void QuantumLayerImpl::to(torch::Device device, bool non_blocking) {
 
 void QuantumLayerImpl::reset_parameters() {
   torch::NoGradGuard no_grad;
-  weights.uniform_(0.0, 2.0 * M_PI);
+  if (options_.weight_init) {
+    weights.copy_(options_.weight_init->reshape({-1}).to(weights.options()));  // any shape, row-major
+  } else {
+    weights.uniform_(0.0, 2.0 * M_PI);
+  }
 }
 
 void QuantumLayerImpl::check_buffers() const {
@@ -96,6 +139,9 @@ void QuantumLayerImpl::load(torch::serialize::InputArchive& archive) {
   try {
     torch::nn::Module::load(archive);
     check_buffers();
+    const Circuit c = torchq_ops::circuit_from_tensor(program);  // as Python: the sizes follow the file
+    num_qubits_ = c.num_qubits();
+    num_inputs_ = c.num_inputs();
   } catch (...) {
     weights.set_(saved_weights);
     program.set_(saved_program);
@@ -104,47 +150,75 @@ void QuantumLayerImpl::load(torch::serialize::InputArchive& archive) {
   }
 }
 
-at::Tensor QuantumLayerImpl::forward(const at::Tensor& inputs_in) {
-  // Converting a complex tensor would drop the imaginary part without a word.
-  TORCH_CHECK_TYPE(!inputs_in.is_complex(), "QuantumLayer: inputs must be real (features are rotation angles), got ",
-                   inputs_in.scalar_type());
-  const bool single = inputs_in.dim() == 1;
-  at::Tensor inputs = single ? inputs_in.unsqueeze(0) : inputs_in;
-  if (inputs.scalar_type() != weights.scalar_type()) inputs = inputs.to(weights.scalar_type());  // as in Python
-  if (num_inputs_ == 0 && inputs.numel() == 0 && inputs.dim() != 2) inputs = at::zeros({1, 0}, weights.options());
+at::Tensor QuantumLayerImpl::forward(const at::Tensor& inputs) {
+  // As Python's forward: inputs [..., F] are flattened to the ops' [B, F], and the leading
+  // dimensions come back on the output. The ops check F against the circuit (one message for both).
+  std::vector<int64_t> lead;
+  at::Tensor x;
+  if (!inputs.defined()) {
+    x = at::zeros({1, 0}, weights.options());  // no inputs: one sample, no features
+  } else {
+    TORCH_CHECK_VALUE(inputs.dim() > 0, "QuantumLayer: inputs must be [B, F], [F] or [..., F], got a 0-d tensor");
+    lead.assign(inputs.sizes().begin(), inputs.sizes().end() - 1);
+    int64_t rows = 1;
+    for (const int64_t d : lead) rows *= d;
+    // Sizes given whole: reshape(-1, 0) of an empty [0] could not infer the -1.
+    x = inputs.dim() == 2 ? inputs : inputs.reshape({rows, inputs.size(-1)});
+    // Converting a complex tensor would drop the imaginary part without a word.
+    TORCH_CHECK_VALUE(!x.is_complex(), "QuantumLayer: inputs must be real (features are rotation angles), got a "
+                      "complex tensor");
+    if (x.scalar_type() != weights.scalar_type()) x = x.to(weights.scalar_type());
+  }
   at::Tensor out;
   switch (options_.measure) {
     case Measurement::kExpval:
       if (estimated()) {
         const int64_t seed = options_.seed + calls_;
         if (is_training()) ++calls_;  // fresh shot and trajectory noise for every training step
-        out = torchq_ops::expval_estimated(program, observables, weights, inputs, options_.mode, options_.shots,
+        out = torchq_ops::expval_estimated(program, observables, weights, x, options_.mode, options_.shots,
                                            options_.trajectories, seed);
       } else {
-        out = torchq_ops::expval(program, observables, weights, inputs);
+        out = torchq_ops::expval(program, observables, weights, x);
       }
       break;
-    case Measurement::kVar: out = torchq_ops::var(program, observables, weights, inputs); break;
+    case Measurement::kVar: out = torchq_ops::var(program, observables, weights, x); break;
     case Measurement::kProbs:
-      out = torchq_ops::probs(program, weights, inputs,
+      out = torchq_ops::probs(program, weights, x,
                               std::vector<int64_t>(options_.probs_wires.begin(), options_.probs_wires.end()));
       break;
   }
-  return single ? out.squeeze(0) : out;
+  if (!inputs.defined() || inputs.dim() != 2) {
+    lead.push_back(out.size(-1));
+    out = out.reshape(lead);
+  }
+  return out;
 }
 
-std::string QuantumLayerImpl::draw() const { return torchq::draw(torchq_ops::circuit_from_tensor(program)); }
+std::string QuantumLayerImpl::draw() const {
+  const Circuit c = torchq_ops::circuit_from_tensor(program);  // the buffers: what a load brought
+  if (options_.measure == Measurement::kProbs) return torchq::draw_probs(c, options_.probs_wires);
+  return torchq::draw(c, buffer_observables(observables, c.num_qubits()), measure_name(options_.measure));
+}
 
 void QuantumLayerImpl::pretty_print(std::ostream& stream) const {
-  const char* m = options_.measure == Measurement::kExpval ? "expval" : options_.measure == Measurement::kVar ? "var" : "probs";
-  stream << "torchq::QuantumLayer(qubits=" << num_qubits_ << ", weights=" << weights.size(0)
-         << ", inputs=" << num_inputs_ << ", observables=" << observables.size(0) << ", measure=" << m;
+  // Python's extra_repr, then the drawing.
+  stream << "torchq::QuantumLayer(num_qubits=" << num_qubits_ << ", num_weights=" << weights.size(0)
+         << ", num_inputs=" << num_inputs_
+         << ", dtype=" << (weights.scalar_type() == at::kDouble ? "torch.float64" : "torch.float32")
+         << ", measure=" << measure_name(options_.measure);
   if (estimated()) {
     stream << ", mode=" << options_.mode << ", shots=" << options_.shots;
     if (options_.mode == "trajectories") stream << ", trajectories=" << options_.trajectories;
   }
-  stream << ")\n"
-         << draw();
+  if (options_.measure == Measurement::kProbs) {
+    stream << ", wires=" << join(options_.probs_wires);
+  } else {
+    const std::vector<Observable> obs = buffer_observables(observables, num_qubits_);
+    stream << ", observables=[";
+    for (std::size_t k = 0; k < obs.size(); ++k) stream << (k ? ", " : "") << observable_label(obs[k]);
+    stream << "]";
+  }
+  stream << ")\n" << draw();
 }
 
 }  // namespace torchq::layers

@@ -8,6 +8,7 @@
 #include <ATen/core/dispatch/Dispatcher.h>
 
 #include "ops/checks.h"
+#include "ops/observables.h"
 #include "ops/program_cache.h"
 #include "ops/torchq_ops.h"
 
@@ -33,15 +34,7 @@ at::Tensor program_tensor(const torchq::Circuit& circuit) {
 }
 
 at::Tensor observables_tensor(const std::vector<torchq::Observable>& observables) {
-  std::size_t width = 0;
-  std::vector<double> table;
-  call_core("observables", [&] {
-    torchq::validate_observables(observables, torchq::kMaxQubits);
-    table = torchq::observables_to_table(observables, &width);
-  });
-  TORCH_CHECK_VALUE(!observables.empty(), "torchq: give at least one observable");
-  return at::tensor(at::ArrayRef<double>(table), at::TensorOptions().dtype(at::kDouble))
-      .reshape({static_cast<int64_t>(observables.size()), static_cast<int64_t>(width)});
+  return observables_table_tensor(observables, std::nullopt, "observables");
 }
 
 torchq::Circuit circuit_from_tensor(const at::Tensor& program) { return program_from_tensor(program)->circuit; }

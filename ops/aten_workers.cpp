@@ -5,8 +5,8 @@
  * A batch of small circuits is split between threads by letting each worker claim samples one at
  * a time (torchq/work_loop.h). With a fixed split (OpenMP's static chunks), the caller waits at
  * the end for every thread of the team, and on a busy machine a thread that the OS has not
- * scheduled yet costs a time slice: a 10-qubit batch of 32 took 12 ms on 2 threads against
- * 0.6 ms on 1. Here the caller runs worker 0 itself and asks torch's inter-op pool (at::launch)
+ * scheduled yet costs a time slice: a small batch ran many times slower on 2 threads than on 1
+ * (benchmarks/README.md, "Small batches"). Here the caller runs worker 0 itself and asks torch's inter-op pool (at::launch)
  * for the others; a helper that starts before the caller has finished takes a share, one that
  * starts after finds the loop closed and returns without touching it. The caller waits only for
  * helpers that entered, so a late thread cannot stall a small batch.

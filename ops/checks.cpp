@@ -96,7 +96,7 @@ Batch check_batch(const torchq::CompiledCircuit& c, const at::Tensor& weights, c
   return b;
 }
 
-std::vector<torchq::CompiledObservable> observables_from_tensor(const at::Tensor& observables, int num_qubits) {
+std::vector<torchq::Observable> parse_observables(const at::Tensor& observables, int num_qubits) {
   TORCH_CHECK_TYPE(observables.scalar_type() == at::kDouble,
                    "torchq: the observables tensor must be float64 (made by torchq observables_to_table), got ",
                    observables.scalar_type());
@@ -108,11 +108,17 @@ std::vector<torchq::CompiledObservable> observables_from_tensor(const at::Tensor
   TORCH_CHECK(observables.has_storage(), "torchq: the observables tensor has no data (a tensor subclass or "
               "transform wrapper); pass the plain float64 observables table");
   const at::Tensor o = observables.contiguous();
-  std::vector<torchq::CompiledObservable> out;
+  std::vector<torchq::Observable> out;
   call_core("observables", [&] {
-    const auto obs = torchq::observables_from_table(o.data_ptr<double>(), o.size(0), o.size(1), num_qubits);
-    out = torchq::compile_observables(obs, num_qubits);
+    out = torchq::observables_from_table(o.data_ptr<double>(), o.size(0), o.size(1), num_qubits);
   });
+  return out;
+}
+
+std::vector<torchq::CompiledObservable> observables_from_tensor(const at::Tensor& observables, int num_qubits) {
+  const std::vector<torchq::Observable> obs = parse_observables(observables, num_qubits);
+  std::vector<torchq::CompiledObservable> out;
+  call_core("observables", [&] { out = torchq::compile_observables(obs, num_qubits); });
   return out;
 }
 
@@ -125,6 +131,20 @@ std::vector<int> wires_from_list(at::IntArrayRef wires, int num_qubits, const ch
   }
   call_core(op, [&] { torchq::validate_wires(out, num_qubits, op); });
   return out;
+}
+
+void check_draw_measurement(c10::string_view measure, bool has_observables, at::OptionalIntArrayRef wires,
+                            const char* op) {
+  const std::string m(measure);
+  TORCH_CHECK_VALUE(m == "expval" || m == "var" || m == "probs", "torchq.", op,
+                    ": measure must be \"expval\", \"var\" or \"probs\", got \"", m, "\"");
+  if (m == "probs") {
+    TORCH_CHECK_VALUE(!has_observables, "torchq.", op,
+                      ": measure=\"probs\" measures wires, not observables; pass wires (or none for all)");
+  } else {
+    TORCH_CHECK_VALUE(!wires.has_value() || wires->empty(), "torchq.", op, ": wires are for measure=\"probs\"; ",
+                      m, " measures the observables");
+  }
 }
 
 void check_num_qubits(const torchq::CompiledCircuit& c, int64_t num_qubits, const char* op) {
@@ -212,8 +232,8 @@ std::tuple<at::Tensor, at::Tensor> meta_backward_outputs(const at::Tensor& weigh
   return {grad_like(weights, need_weights), grad_like(inputs, need_inputs)};
 }
 
-void refuse_meta_data(const char* op, const char* needs) {
-  TORCH_CHECK(false, "torchq.", op, ": ", needs, " the program's values, and a meta tensor has none. Build the "
+void refuse_meta_data(const char* op, const char* needs, const char* source) {
+  TORCH_CHECK(false, "torchq.", op, ": ", needs, " ", source, " values, and a meta tensor has none. Build the "
               "layer on the CPU, or, after creating it under torch.device('meta'), load real buffers with "
               "load_state_dict(..., assign=True) (or module.to_empty(device='cpu') and a state dict) before calling it");
 }

@@ -65,11 +65,23 @@ torchq::BatchInputs<T> batch_view(const torchq::CompiledCircuit& c, const Batch&
                                static_cast<torchq::Index>(b.batch_size));
 }
 
-/// Checks and parses the observable table for an n-qubit circuit.
+/// Checks the observable table tensor (float64 [K, L] on the CPU) and parses it with the core's
+/// validation for an n-qubit circuit.
+std::vector<torchq::Observable> parse_observables(const at::Tensor& observables, int num_qubits);
+
+/// Checks and parses the observable table for an n-qubit circuit, compiled for measuring.
 std::vector<torchq::CompiledObservable> observables_from_tensor(const at::Tensor& observables, int num_qubits);
 
 /// Checks measured wires against an n-qubit circuit and converts them.
 std::vector<int> wires_from_list(at::IntArrayRef wires, int num_qubits, const char* op);
+
+/**
+ * @brief Checks the measurement a drawing shows (CPU and Meta kernels of draw): measure is
+ * "expval" or "var" (observables given or not, no wires) or "probs" (wires given or not, no
+ * observables); an empty wire list counts as none.
+ */
+void check_draw_measurement(c10::string_view measure, bool has_observables, at::OptionalIntArrayRef wires,
+                            const char* op);
 
 /// Checks that num_qubits is the program's (the state ops take it so their Meta kernels know 2^n).
 void check_num_qubits(const torchq::CompiledCircuit& c, int64_t num_qubits, const char* op);
@@ -162,7 +174,7 @@ std::tuple<at::Tensor, at::Tensor> meta_backward_outputs(const at::Tensor& weigh
 
 /// The ops whose results are the program's data, not its shape, cannot run on a meta program:
 /// says so, and how the meta-device idiom gets real buffers. `needs` completes "<op>: <needs>
-/// the program's values".
-[[noreturn]] void refuse_meta_data(const char* op, const char* needs);
+/// <source> values" (source: "the program's", or "the observables table's").
+[[noreturn]] void refuse_meta_data(const char* op, const char* needs, const char* source = "the program's");
 
 }  // namespace torchq_ops

@@ -21,7 +21,8 @@ void refuse_device(const c10::OperatorHandle& op, torch::jit::Stack* stack) {
               ". Move the program, observables, weights and inputs with .cpu() (and the result back with .to(device)).");
 }
 
-// Every torchq op that takes a tensor: every schema of ops/<op>.cpp (library.cpp's take none).
+// Every torchq op that takes a tensor (library.cpp's and gate_table.cpp's take none, and neither
+// do _observables_table and _observable_labels).
 // tests/python/test_op_registry.py walks the registered schemas and fails, naming this file, when
 // an op taking tensors is missing here.
 constexpr const char* kTensorOps[] = {
@@ -29,7 +30,7 @@ constexpr const char* kTensorOps[] = {
     "var",              "_var_backward",    "probs",               "_probs_backward",
     "state",            "_state_backward",  "sample",              "expval_estimated",
     "_expval_estimated_backward",           "program_info",        "draw",
-    "_check"};
+    "_check",           "_observables_from_table"};
 
 }  // namespace
 

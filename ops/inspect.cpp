@@ -10,7 +10,9 @@
 
 TORCH_LIBRARY_FRAGMENT(torchq, m) {
   m.def("program_info(Tensor program) -> int[]");
-  m.def("draw(Tensor program) -> str");
+  // The circuit as text, with its measurement: observables (expval, var) end their wires in
+  // "┤ <k>" and add a line each; probs ends the measured wires (default all) in "┤ Probs".
+  m.def("draw(Tensor program, Tensor? observables=None, str measure=\"expval\", int[]? wires=None) -> str");
   // The layers' buffer check: program, observables, estimator arguments and (optional) weights,
   // as the op the layer calls would check them; returns program_info.
   m.def("_check(Tensor program, Tensor observables, Tensor? weights, str mode, int shots, int trajectories) "
@@ -25,9 +27,10 @@ std::vector<int64_t> program_info(const at::Tensor& program) {
   return op.call(program);
 }
 
-std::string draw(const at::Tensor& program) {
+std::string draw(const at::Tensor& program, const std::optional<at::Tensor>& observables, c10::string_view measure,
+                 at::OptionalIntArrayRef wires) {
   static auto op = c10::Dispatcher::singleton().findSchemaOrThrow("torchq::draw", "").typed<decltype(draw)>();
-  return op.call(program);
+  return op.call(program, observables, measure, wires);
 }
 
 std::vector<int64_t> _check(const at::Tensor& program, const at::Tensor& observables,

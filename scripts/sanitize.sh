@@ -43,13 +43,13 @@ if [ ! -f build-asan/build.ninja ]; then
   log "configuring build-asan (clang, address;undefined, fuzzers)"
   cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=clang++ \
         "-DTORCHQ_SANITIZE=address;undefined" -DTORCHQ_BUILD_FUZZERS=ON -DTORCHQ_BUILD_OPS=ON \
-        -DTORCHQ_BUILD_BENCHMARKS=OFF -DCMAKE_PREFIX_PATH="$TORCH_PREFIX" \
+        -DTORCHQ_BUILD_BENCHMARKS=OFF -DTORCHQ_BUILD_EXAMPLES=OFF -DCMAKE_PREFIX_PATH="$TORCH_PREFIX" \
         -DPython3_EXECUTABLE="$(command -v "$PY")" >/dev/null
 fi
 if [ ! -f build-tsan/build.ninja ]; then
   log "configuring build-tsan (clang, thread; the torch-free core only)"
   cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=clang++ \
-        -DTORCHQ_SANITIZE=thread -DTORCHQ_BUILD_TESTS=OFF -DTORCHQ_BUILD_BENCHMARKS=OFF \
+        -DTORCHQ_SANITIZE=thread -DTORCHQ_BUILD_TESTS=OFF -DTORCHQ_BUILD_BENCHMARKS=OFF -DTORCHQ_BUILD_EXAMPLES=OFF \
         -DTORCHQ_BUILD_OPS=OFF >/dev/null
 fi
 log "building build-asan (incremental)"

@@ -27,16 +27,21 @@ sys.path.insert(0, str(ROOT / "examples"))
 
 import export_torchscript  # noqa: E402  (examples/ is not a package)
 
-# Offsets into the program of export_torchscript.build_model() (format version 1,
-# torchq/circuit.h): a 6-number header, then op #0 = RY(input 0) on wire 0 laid out as
-# [opcode, num_controls, num_wires, num_params, num_payload, wire, kind, index, value].
-VERSION, NUM_QUBITS, OP0_OPCODE, OP0_WIRE, OP0_SCALE = 1, 2, 6, 11, 14
+# Offsets into the program of export_torchscript.build_model() (torchq/circuit.h): a 6-number
+# header, then op #0 = RY(input 0) on wire 0 laid out as [opcode, num_controls, num_wires,
+# num_params, num_payload, wire, kind, index, value] in format version 1, with second_index
+# before value in version 2. Either version may come from the Python side; both are read.
+VERSION, NUM_QUBITS, OP0_OPCODE, OP0_WIRE = 1, 2, 6, 11
+
+
+def _op0_scale(program):
+    return 14 if program[VERSION] == 1 else 15
 
 
 def _set(index, value):
     def alter(p):
         p = p.clone()
-        p[index] = value
+        p[index if isinstance(index, int) else index(p)] = value
         return p
 
     return alter
@@ -47,17 +52,17 @@ ALTERATIONS = {
     "wire_out_of_range": (_set(OP0_WIRE, 7.0), "wire 7 is out of range: the circuit has 3 qubits"),
     "sixty_qubits": (_set(NUM_QUBITS, 60.0), "num_qubits must be an integer in [1, 50], got 60"),
     "unknown_opcode": (_set(OP0_OPCODE, 999.0), "got 999"),
-    "nan_angle": (_set(OP0_SCALE, math.nan), "parameter value must be a finite number, got nan"),
+    "nan_angle": (_set(_op0_scale, math.nan), "parameter value must be a finite number, got nan"),
     "truncated": (lambda p: p[:-2].clone(), "program ends early while reading"),
-    "wrong_version": (_set(VERSION, 2.0), "unsupported program version 2; this build reads version 1"),
+    "wrong_version": (_set(VERSION, 99.0), "unsupported program version 99; this build reads versions 1 to 2"),
 }
 
 
 def _check_layout(program):
     # If the layout moved, the alterations would tamper other fields and prove nothing.
-    assert program[VERSION] == 1 and program[NUM_QUBITS] == 3, program[:6]
+    assert program[VERSION] in (1, 2) and program[NUM_QUBITS] == 3, program[:6]
     assert list(program[OP0_OPCODE + 1:OP0_OPCODE + 5]) == [0, 1, 1, 0], program[6:16]
-    assert program[OP0_WIRE] == 0 and program[OP0_SCALE] == 1.0, program[6:16]
+    assert program[OP0_WIRE] == 0 and program[_op0_scale(program)] == 1.0, program[6:16]
 
 
 def _run(cmd):

@@ -54,6 +54,27 @@ class Reader {
   std::size_t pos_ = 0;
 };
 
+/**
+ * One param. Version 2: (kind, index, second_index, value). Version 1: (kind, index, value), where
+ * a product's value is its second feature (an exact integer) and its scale is 1; reading it so
+ * keeps every saved v1 model computing what it did. Ranges are checked by validate_op.
+ */
+ParamRef read_param(Reader& r, const std::string& where, int version) {
+  ParamRef p;
+  p.kind = static_cast<ParamRef::Kind>(r.integer(where, "parameter kind", 0, 3));
+  p.index = r.integer(where, "parameter index", 0, kMaxCount);
+  if (version >= 2) {
+    p.second = r.integer(where, "parameter second_index", 0, kMaxCount);
+    p.value = r.real(where, "parameter value");
+  } else if (p.kind == ParamRef::Kind::kInputProduct) {
+    p.second = r.integer(where, "input-product second feature", 0, kMaxCount);
+    p.value = 1.0;
+  } else {
+    p.value = r.real(where, "parameter value");
+  }
+  return p;
+}
+
 }  // namespace
 
 std::string describe_op(const Operation& op, std::size_t position) {
@@ -194,8 +215,8 @@ void Circuit::validate_op(const Operation& op, std::size_t position) const {
         }
         break;
       case ParamRef::Kind::kInputProduct:
-        for (const double j : {static_cast<double>(p.index), p.value}) {
-          if (j != std::floor(j) || j < 0 || j >= num_inputs_) {
+        for (const int j : {p.index, p.second}) {
+          if (j < 0 || j >= num_inputs_) {
             fail(pw, "input-product feature " + std::to_string(j) + " is out of range: the circuit has " +
                          std::to_string(num_inputs_) + " input features");
           }
@@ -204,6 +225,11 @@ void Circuit::validate_op(const Operation& op, std::size_t position) const {
       default:
         fail(pw, "kind must be 0 (constant), 1 (weight), 2 (input) or 3 (input product), got " +
                      std::to_string(static_cast<int>(p.kind)));
+    }
+    // Only a product has a second feature: a stray one would be dropped by a round trip.
+    if (p.kind != ParamRef::Kind::kInputProduct && p.second != 0) {
+      fail(pw, "second_index must be 0 for a parameter that is not an input product, got " +
+                   std::to_string(p.second));
     }
     if (op.gate == GateId::BasisEmbedding && p.kind != ParamRef::Kind::kInput) {
       fail(pw, "BasisEmbedding parameters must reference input features");
@@ -286,7 +312,8 @@ std::vector<double> Circuit::to_program() const {
     for (int c : op.controls) out.push_back(c);
     for (int w : op.wires) out.push_back(w);
     for (const ParamRef& p : op.params) {
-      out.insert(out.end(), {static_cast<double>(p.kind), static_cast<double>(p.index), p.value});
+      out.insert(out.end(), {static_cast<double>(p.kind), static_cast<double>(p.index), static_cast<double>(p.second),
+                             p.value});
     }
     for (const auto& z : op.matrix) out.insert(out.end(), {z.real(), z.imag()});
     if (op.gate == GateId::AmplitudeEmbedding) {
@@ -311,9 +338,9 @@ Circuit Circuit::from_program(std::span<const double> program) {
   }
   r.real(head, "magic");
   const int version = r.integer(head, "version", 0, 1 << 20);
-  if (version != kProgramVersion) {
-    fail(head, "unsupported program version " + std::to_string(version) + "; this build reads version " +
-                   std::to_string(kProgramVersion));
+  if (version < kOldestProgramVersion || version > kProgramVersion) {
+    fail(head, "unsupported program version " + std::to_string(version) + "; this build reads versions " +
+                   std::to_string(kOldestProgramVersion) + " to " + std::to_string(kProgramVersion));
   }
   const int nq = r.integer(head, "num_qubits", 1, kMaxQubits);
   const int nweights = r.integer(head, "num_weights", 0, kMaxCount);
@@ -332,13 +359,7 @@ Circuit Circuit::from_program(std::span<const double> program) {
     // Any integer wire reaches validate_op, whose message names the circuit's range (0..n-1).
     for (int j = 0; j < nctrl; ++j) op.controls.push_back(r.integer(where, "control wire", -kMaxCount, kMaxCount));
     for (int j = 0; j < nw; ++j) op.wires.push_back(r.integer(where, "wire", -kMaxCount, kMaxCount));
-    for (int j = 0; j < np; ++j) {
-      ParamRef p;
-      p.kind = static_cast<ParamRef::Kind>(r.integer(where, "parameter kind", 0, 3));
-      p.index = r.integer(where, "parameter index", 0, kMaxCount);
-      p.value = r.real(where, "parameter value");
-      op.params.push_back(p);
-    }
+    for (int j = 0; j < np; ++j) op.params.push_back(read_param(r, where, version));
     if (op.gate == GateId::QubitUnitary) {
       if (nw > kMaxDenseTargets) {
         fail(describe_op(op, i), "acts on at most " + std::to_string(kMaxDenseTargets) +

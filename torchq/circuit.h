@@ -7,17 +7,22 @@
  * differentiable. Wires of a named gate come in PennyLane's order: built-in controls first
  * (CNOT(c, t)); `controls` holds extra control wires (the gate acts when all are |1>).
  *
- * Program format, version 1 (a flat array of float64, so it travels as one tensor):
+ * Program format, version 2 (a flat array of float64, so it travels as one tensor):
  *   header:  [kProgramMagic, version, num_qubits, num_weights, num_inputs, num_ops]
  *   each op: [opcode, num_controls, num_wires, num_params, num_payload,
- *             controls..., wires..., (kind, index, value) per param..., payload...]
- * opcode is the GateId; param kind 0 constant (index 0, value = angle), 1 weight, 2 input
- * (value = scale), 3 product of two inputs (index = i, value = j: angle = inputs[i] * inputs[j],
- * as in IQP embeddings). Payload: QubitUnitary 2*4^k numbers (real, imaginary; row-major);
+ *             controls..., wires..., (kind, index, second_index, value) per param..., payload...]
+ * opcode is the GateId; param kind 0 constant (index 0, value = angle), 1 weight (angle = value *
+ * weights[index]), 2 input (angle = value * inputs[index]), 3 product of two inputs (angle =
+ * value * inputs[index] * inputs[second_index], as in IQP embeddings); second_index is 0 for the
+ * kinds other than 3. Payload: QubitUnitary 2*4^k numbers (real, imaginary; row-major);
  * AmplitudeEmbedding [feature_offset, num_features, normalize (0/1), pad_value]; others none.
  * Noise channels (DepolarizingChannel, AmplitudeDamping, PhaseDamping, BitFlip; see noise.h) take
  * one wire, no controls and one constant parameter, their probability in [0, 1].
  * Every integer field must hold an exact integer. Circuit::from_program validates all of it.
+ *
+ * Version 1 (still read, never written: saved models hold it) differs only in the params: 3
+ * numbers (kind, index, value), and a product stores its second feature in value (scale 1), so
+ * it could not be scaled.
  */
 #pragma once
 
@@ -32,23 +37,24 @@
 namespace torchq {
 
 inline constexpr double kProgramMagic = 29521.0;  // "tq" as 0x7351
-inline constexpr int kProgramVersion = 1;
+inline constexpr int kProgramVersion = 2;        ///< the version to_program writes
+inline constexpr int kOldestProgramVersion = 1;  ///< the oldest version from_program reads
 inline constexpr int kProgramHeaderSize = 6;
 inline constexpr int kOpHeaderSize = 5;
+inline constexpr int kParamSize = 4;  ///< numbers per param in version 2 (3 in version 1)
 
 struct ParamRef {
   enum class Kind : std::uint8_t { kConstant = 0, kWeight = 1, kInput = 2, kInputProduct = 3 };
   Kind kind = Kind::kConstant;
   int index = 0;
-  double value = 0.0;  ///< the angle for constants, the scale for weights and inputs, j for products
+  int second = 0;      ///< the second feature of a product; 0 for the other kinds
+  double value = 0.0;  ///< the angle for constants, the scale for weights, inputs and products
 
-  static ParamRef constant(double angle) { return {Kind::kConstant, 0, angle}; }
-  static ParamRef weight(int index, double scale = 1.0) { return {Kind::kWeight, index, scale}; }
-  static ParamRef input(int index, double scale = 1.0) { return {Kind::kInput, index, scale}; }
-  /// inputs[i] * inputs[j].
-  static ParamRef input_product(int i, int j) { return {Kind::kInputProduct, i, static_cast<double>(j)}; }
-  /// The second feature of a product.
-  int second_index() const { return static_cast<int>(value); }
+  static ParamRef constant(double angle) { return {Kind::kConstant, 0, 0, angle}; }
+  static ParamRef weight(int index, double scale = 1.0) { return {Kind::kWeight, index, 0, scale}; }
+  static ParamRef input(int index, double scale = 1.0) { return {Kind::kInput, index, 0, scale}; }
+  /// scale * inputs[i] * inputs[j].
+  static ParamRef input_product(int i, int j, double scale = 1.0) { return {Kind::kInputProduct, i, j, scale}; }
 
   /// The angle for one sample. `weights` and `inputs` point at that sample's rows.
   template <class T>
@@ -57,7 +63,7 @@ struct ParamRef {
       case Kind::kWeight: return value * static_cast<double>(weights[index]);
       case Kind::kInput: return value * static_cast<double>(inputs[index]);
       case Kind::kInputProduct:
-        return static_cast<double>(inputs[index]) * static_cast<double>(inputs[second_index()]);
+        return value * static_cast<double>(inputs[index]) * static_cast<double>(inputs[second]);
       default: return value;
     }
   }
@@ -118,11 +124,13 @@ class Circuit {
 
   /// Throws ProgramError if any operation is malformed (from_program calls this).
   void validate() const;
+  /// Throws ProgramError, naming "op #position", if `op` at that position is malformed for this
+  /// circuit's sizes (add() calls it; CircuitBuilder checks each gate with it as it is added).
+  void validate_op(const Operation& op, std::size_t position) const;
 
   friend bool operator==(const Circuit&, const Circuit&) = default;
 
  private:
-  void validate_op(const Operation& op, std::size_t position) const;
   int num_qubits_ = 0;
   int num_weights_ = 0;
   int num_inputs_ = 0;

@@ -19,7 +19,10 @@ std::string param_label(const ParamRef& p) {
       if (p.value == 1.0) std::snprintf(buf, sizeof buf, "x%d", p.index);
       else std::snprintf(buf, sizeof buf, "%.3gx%d", p.value, p.index);
       break;
-    case ParamRef::Kind::kInputProduct: std::snprintf(buf, sizeof buf, "x%d·x%d", p.index, p.second_index()); break;
+    case ParamRef::Kind::kInputProduct:  // 0.5x1·x2, as 0.5x1 for a scaled input
+      if (p.value == 1.0) std::snprintf(buf, sizeof buf, "x%d·x%d", p.index, p.second);
+      else std::snprintf(buf, sizeof buf, "%.3gx%d·x%d", p.value, p.index, p.second);
+      break;
     default: std::snprintf(buf, sizeof buf, "%.3g", p.value);
   }
   return buf;
@@ -32,7 +35,7 @@ std::vector<std::pair<int, std::string>> labels(const Operation& op) {
   for (int c : op.controls) out.emplace_back(c, "●");
   const int nc = g.builtin_controls;
   for (int j = 0; j < nc; ++j) out.emplace_back(op.wires[j], "●");
-  std::string name(gate_info(g.base).name);
+  std::string_view name = gate_info(g.base).name;
   if (op.gate == GateId::CNOT || op.gate == GateId::Toffoli) name = "X";
   if (op.gate == GateId::CSWAP || op.gate == GateId::SWAP) name = "×";
   if (op.gate == GateId::AmplitudeEmbedding) name = "Amp";
@@ -40,9 +43,13 @@ std::vector<std::pair<int, std::string>> labels(const Operation& op) {
   if (op.gate == GateId::QubitUnitary) name = "U";
   std::string args;
   if (op.gate != GateId::BasisEmbedding) {
-    for (const ParamRef& p : op.params) args += (args.empty() ? "" : ",") + param_label(p);
+    for (const ParamRef& p : op.params) {
+      if (!args.empty()) args += ',';
+      args += param_label(p);
+    }
   }
-  const std::string label = args.empty() ? name : name + "(" + args + ")";
+  std::string label(name);
+  if (!args.empty()) label.append("(").append(args).append(")");
   for (std::size_t j = nc; j < op.wires.size(); ++j) {
     if (op.gate == GateId::BasisEmbedding) out.emplace_back(op.wires[j], "Basis(x" + std::to_string(op.params[j - nc].index) + ")");
     else out.emplace_back(op.wires[j], label);
@@ -56,9 +63,9 @@ std::size_t display_width(const std::string& s) {
   return n;
 }
 
-}  // namespace
 
-std::string draw(const Circuit& circuit) {
+/// The drawing, each wire's line followed by ends[wire] (all empty: the plain drawing).
+std::string draw_lines(const Circuit& circuit, const std::vector<std::string>& ends) {
   const int n = circuit.num_qubits();
   // Greedy packing: an operation goes in the first column after every wire it spans is free.
   std::vector<std::vector<std::string>> columns;  // columns[c][wire]
@@ -92,9 +99,38 @@ std::string draw(const Circuit& circuit) {
       }
       line += "──";
     }
-    out += line + "\n";
+    out += line + ends[w] + "\n";
   }
   return out;
+}
+
+}  // namespace
+
+std::string draw(const Circuit& circuit) {
+  return draw_lines(circuit, std::vector<std::string>(circuit.num_qubits()));
+}
+
+std::string draw(const Circuit& circuit, const std::vector<Observable>& observables, const std::string& measure) {
+  const int n = circuit.num_qubits();
+  std::vector<std::string> ends(n, "┤");
+  std::string footer;
+  for (std::size_t k = 0; k < observables.size(); ++k) {
+    // Appended piece by piece: gcc 12 warns (-Wrestrict, a false positive) on "<" + std::string.
+    const std::string tag = std::string("<").append(std::to_string(k)).append(">");
+    for (const int w : observables[k].wires()) {
+      if (w >= 0 && w < n) ends[w].append(" ").append(tag);
+    }
+    footer.append(tag).append(" ").append(measure).append(" ").append(observable_label(observables[k])).append("\n");
+  }
+  return draw_lines(circuit, ends) + footer;
+}
+
+std::string draw_probs(const Circuit& circuit, const std::vector<int>& wires) {
+  std::vector<std::string> ends(circuit.num_qubits(), "┤");
+  for (const int w : wires) {
+    if (w >= 0 && w < circuit.num_qubits()) ends[w] += " Probs";
+  }
+  return draw_lines(circuit, ends);
 }
 
 }  // namespace torchq

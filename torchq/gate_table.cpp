@@ -1,6 +1,7 @@
 /// @file gate_table.cpp
 #include "torchq/gate_table.h"
 
+#include <cctype>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -17,6 +18,23 @@ static_assert([] {
 std::optional<GateId> gate_by_name(std::string_view name) {
   for (const GateInfo& g : kGateTable) {
     if (g.name == name) return g.id;
+  }
+  return std::nullopt;
+}
+
+std::optional<GateId> find_gate(std::string_view name) {
+  if (const auto id = gate_by_name(name)) return id;
+  for (const GateInfo& g : kGateTable) {
+    if (g.method == name) return g.id;
+  }
+  auto lower = [](std::string_view s) {
+    std::string out(s);
+    for (char& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return out;
+  };
+  const std::string wanted = lower(name);
+  for (const GateInfo& g : kGateTable) {
+    if (lower(g.name) == wanted) return g.id;
   }
   return std::nullopt;
 }

@@ -34,6 +34,7 @@ inline constexpr int kVariableWires = -1;
 struct GateInfo {
   GateId id;
   std::string_view name;
+  std::string_view method;  ///< the CircuitBuilder method (and Python Circuit method): "cnot", "ising_xx"
   int num_wires;         ///< wires including built-in controls; kVariableWires = any number >= 1
   int num_params;        ///< angles; for BasisEmbedding one input reference per wire (see circuit.h)
   int builtin_controls;  ///< leading wires that are controls
@@ -46,45 +47,45 @@ struct GateInfo {
 
 // clang-format off
 inline constexpr std::array<GateInfo, kNumGates> kGateTable{{
-  {GateId::I, "I", 1, 0, 0, GateId::I, false},
-  {GateId::X, "X", 1, 0, 0, GateId::X, false},
-  {GateId::Y, "Y", 1, 0, 0, GateId::Y, false},
-  {GateId::Z, "Z", 1, 0, 0, GateId::Z, false},
-  {GateId::H, "H", 1, 0, 0, GateId::H, false},
-  {GateId::S, "S", 1, 0, 0, GateId::S, false},
-  {GateId::Sdg, "Sdg", 1, 0, 0, GateId::Sdg, false},
-  {GateId::T, "T", 1, 0, 0, GateId::T, false},
-  {GateId::Tdg, "Tdg", 1, 0, 0, GateId::Tdg, false},
-  {GateId::SX, "SX", 1, 0, 0, GateId::SX, false},
-  {GateId::RX, "RX", 1, 1, 0, GateId::RX, false},
-  {GateId::RY, "RY", 1, 1, 0, GateId::RY, false},
-  {GateId::RZ, "RZ", 1, 1, 0, GateId::RZ, false},
-  {GateId::PhaseShift, "PhaseShift", 1, 1, 0, GateId::PhaseShift, false},
-  {GateId::Rot, "Rot", 1, 3, 0, GateId::Rot, false},
-  {GateId::U3, "U3", 1, 3, 0, GateId::U3, false},
-  {GateId::CNOT, "CNOT", 2, 0, 1, GateId::X, false},
-  {GateId::CY, "CY", 2, 0, 1, GateId::Y, false},
-  {GateId::CZ, "CZ", 2, 0, 1, GateId::Z, false},
-  {GateId::SWAP, "SWAP", 2, 0, 0, GateId::SWAP, false},
-  {GateId::ISWAP, "ISWAP", 2, 0, 0, GateId::ISWAP, false},
-  {GateId::CRX, "CRX", 2, 1, 1, GateId::RX, false},
-  {GateId::CRY, "CRY", 2, 1, 1, GateId::RY, false},
-  {GateId::CRZ, "CRZ", 2, 1, 1, GateId::RZ, false},
-  {GateId::CRot, "CRot", 2, 3, 1, GateId::Rot, false},
-  {GateId::ControlledPhaseShift, "ControlledPhaseShift", 2, 1, 1, GateId::PhaseShift, false},
-  {GateId::IsingXX, "IsingXX", 2, 1, 0, GateId::IsingXX, false},
-  {GateId::IsingYY, "IsingYY", 2, 1, 0, GateId::IsingYY, false},
-  {GateId::IsingZZ, "IsingZZ", 2, 1, 0, GateId::IsingZZ, false},
-  {GateId::Toffoli, "Toffoli", 3, 0, 2, GateId::X, false},
-  {GateId::CSWAP, "CSWAP", 3, 0, 1, GateId::SWAP, false},
-  {GateId::MultiRZ, "MultiRZ", kVariableWires, 1, 0, GateId::MultiRZ, false},
-  {GateId::QubitUnitary, "QubitUnitary", kVariableWires, 0, 0, GateId::QubitUnitary, false},
-  {GateId::AmplitudeEmbedding, "AmplitudeEmbedding", kVariableWires, 0, 0, GateId::AmplitudeEmbedding, true},
-  {GateId::BasisEmbedding, "BasisEmbedding", kVariableWires, kVariableWires, 0, GateId::BasisEmbedding, true},
-  {GateId::DepolarizingChannel, "DepolarizingChannel", 1, 1, 0, GateId::DepolarizingChannel, false, true},
-  {GateId::AmplitudeDamping, "AmplitudeDamping", 1, 1, 0, GateId::AmplitudeDamping, false, true},
-  {GateId::PhaseDamping, "PhaseDamping", 1, 1, 0, GateId::PhaseDamping, false, true},
-  {GateId::BitFlip, "BitFlip", 1, 1, 0, GateId::BitFlip, false, true},
+  {GateId::I, "I", "i", 1, 0, 0, GateId::I, false},
+  {GateId::X, "X", "x", 1, 0, 0, GateId::X, false},
+  {GateId::Y, "Y", "y", 1, 0, 0, GateId::Y, false},
+  {GateId::Z, "Z", "z", 1, 0, 0, GateId::Z, false},
+  {GateId::H, "H", "h", 1, 0, 0, GateId::H, false},
+  {GateId::S, "S", "s", 1, 0, 0, GateId::S, false},
+  {GateId::Sdg, "Sdg", "sdg", 1, 0, 0, GateId::Sdg, false},
+  {GateId::T, "T", "t", 1, 0, 0, GateId::T, false},
+  {GateId::Tdg, "Tdg", "tdg", 1, 0, 0, GateId::Tdg, false},
+  {GateId::SX, "SX", "sx", 1, 0, 0, GateId::SX, false},
+  {GateId::RX, "RX", "rx", 1, 1, 0, GateId::RX, false},
+  {GateId::RY, "RY", "ry", 1, 1, 0, GateId::RY, false},
+  {GateId::RZ, "RZ", "rz", 1, 1, 0, GateId::RZ, false},
+  {GateId::PhaseShift, "PhaseShift", "phase_shift", 1, 1, 0, GateId::PhaseShift, false},
+  {GateId::Rot, "Rot", "rot", 1, 3, 0, GateId::Rot, false},
+  {GateId::U3, "U3", "u3", 1, 3, 0, GateId::U3, false},
+  {GateId::CNOT, "CNOT", "cnot", 2, 0, 1, GateId::X, false},
+  {GateId::CY, "CY", "cy", 2, 0, 1, GateId::Y, false},
+  {GateId::CZ, "CZ", "cz", 2, 0, 1, GateId::Z, false},
+  {GateId::SWAP, "SWAP", "swap", 2, 0, 0, GateId::SWAP, false},
+  {GateId::ISWAP, "ISWAP", "iswap", 2, 0, 0, GateId::ISWAP, false},
+  {GateId::CRX, "CRX", "crx", 2, 1, 1, GateId::RX, false},
+  {GateId::CRY, "CRY", "cry", 2, 1, 1, GateId::RY, false},
+  {GateId::CRZ, "CRZ", "crz", 2, 1, 1, GateId::RZ, false},
+  {GateId::CRot, "CRot", "crot", 2, 3, 1, GateId::Rot, false},
+  {GateId::ControlledPhaseShift, "ControlledPhaseShift", "controlled_phase_shift", 2, 1, 1, GateId::PhaseShift, false},
+  {GateId::IsingXX, "IsingXX", "ising_xx", 2, 1, 0, GateId::IsingXX, false},
+  {GateId::IsingYY, "IsingYY", "ising_yy", 2, 1, 0, GateId::IsingYY, false},
+  {GateId::IsingZZ, "IsingZZ", "ising_zz", 2, 1, 0, GateId::IsingZZ, false},
+  {GateId::Toffoli, "Toffoli", "toffoli", 3, 0, 2, GateId::X, false},
+  {GateId::CSWAP, "CSWAP", "cswap", 3, 0, 1, GateId::SWAP, false},
+  {GateId::MultiRZ, "MultiRZ", "multi_rz", kVariableWires, 1, 0, GateId::MultiRZ, false},
+  {GateId::QubitUnitary, "QubitUnitary", "qubit_unitary", kVariableWires, 0, 0, GateId::QubitUnitary, false},
+  {GateId::AmplitudeEmbedding, "AmplitudeEmbedding", "amplitude_embedding", kVariableWires, 0, 0, GateId::AmplitudeEmbedding, true},
+  {GateId::BasisEmbedding, "BasisEmbedding", "basis_embedding", kVariableWires, kVariableWires, 0, GateId::BasisEmbedding, true},
+  {GateId::DepolarizingChannel, "DepolarizingChannel", "depolarizing", 1, 1, 0, GateId::DepolarizingChannel, false, true},
+  {GateId::AmplitudeDamping, "AmplitudeDamping", "amplitude_damping", 1, 1, 0, GateId::AmplitudeDamping, false, true},
+  {GateId::PhaseDamping, "PhaseDamping", "phase_damping", 1, 1, 0, GateId::PhaseDamping, false, true},
+  {GateId::BitFlip, "BitFlip", "bit_flip", 1, 1, 0, GateId::BitFlip, false, true},
 }};
 // clang-format on
 
@@ -92,6 +93,12 @@ constexpr const GateInfo& gate_info(GateId id) { return kGateTable[static_cast<i
 
 /// Looks a gate up by its name ("CNOT", "RX", ...); case-sensitive.
 std::optional<GateId> gate_by_name(std::string_view name);
+
+/**
+ * @brief Looks a gate up as Python's torchq.gates.gate_info does: by its table name ("CRX"), its
+ * method name ("crx", "ising_xx"), or its table name in any case ("isingxx"), in that order.
+ */
+std::optional<GateId> find_gate(std::string_view name);
 
 /// Dense matrix of a base gate with at most one angle, row-major, dim x dim (dim 2 or 4).
 struct SmallMatrix {

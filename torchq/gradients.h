@@ -33,11 +33,11 @@ void add_angle_gradient(const ParamRef& p, double d_angle, const T* inputs, doub
     case ParamRef::Kind::kInput:
       if (gx_row != nullptr) gx_row[p.index] += d_angle * p.value;
       return;
-    case ParamRef::Kind::kInputProduct:  // angle = x_i x_j
+    case ParamRef::Kind::kInputProduct:  // angle = s x_i x_j: d/dx_i = s x_j, d/dx_j = s x_i
       if (gx_row != nullptr) {
-        const int j = p.second_index();
-        gx_row[p.index] += d_angle * static_cast<double>(inputs[j]);
-        gx_row[j] += d_angle * static_cast<double>(inputs[p.index]);
+        const double d = d_angle * p.value;
+        gx_row[p.index] += d * static_cast<double>(inputs[p.second]);
+        gx_row[p.second] += d * static_cast<double>(inputs[p.index]);
       }
       return;
     default: return;

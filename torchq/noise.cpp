@@ -124,7 +124,7 @@ void apply_channel_trajectory(Complex<T>* psi, int num_qubits, const Primitive& 
 }
 
 Circuit add_noise_after_each_gate(const Circuit& circuit, const std::string& channel, double p) {
-  const auto id = gate_by_name(channel);
+  const auto id = find_gate(channel);  // "BitFlip", "bit_flip", "bitflip": as the builder's gate()
   if (!id || !gate_info(*id).channel) {
     std::string known;
     for (const GateInfo& g : kGateTable) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstdio>
 #include <set>
 #include <sstream>
 
@@ -37,7 +38,7 @@ Observable& Observable::add_term(double coeff, const std::string& paulis, const 
   t.coeff = coeff;
   for (std::size_t j = 0; j < paulis.size(); ++j) {
     switch (paulis[j]) {
-      case 'I': break;
+      case 'I': t.factors.push_back({wires[j], Pauli::I}); break;  // kept: its wire is checked and drawn
       case 'X': t.factors.push_back({wires[j], Pauli::X}); break;
       case 'Y': t.factors.push_back({wires[j], Pauli::Y}); break;
       case 'Z': t.factors.push_back({wires[j], Pauli::Z}); break;
@@ -47,6 +48,38 @@ Observable& Observable::add_term(double coeff, const std::string& paulis, const 
   }
   terms.push_back(std::move(t));
   return *this;
+}
+
+std::vector<int> Observable::wires() const {
+  std::set<int> all;
+  for (const PauliTerm& t : terms) {
+    for (const PauliFactor& f : t.factors) all.insert(f.wire);
+  }
+  return {all.begin(), all.end()};
+}
+
+std::string observable_label(const Observable& o) {
+  std::string out;
+  for (std::size_t k = 0; k < o.terms.size(); ++k) {
+    const PauliTerm& t = o.terms[k];
+    // Appended piece by piece: gcc 12 warns (-Wrestrict, a false positive) on "(" + std::string.
+    std::string word;
+    for (const PauliFactor& f : t.factors) {
+      if (!word.empty()) word.append(" @ ");
+      word.append(1, "IXYZ"[static_cast<int>(f.pauli) & 3]).append("(").append(std::to_string(f.wire)).append(")");
+    }
+    if (word.empty()) word = "I";
+    const double mag = std::abs(t.coeff);
+    if (k > 0) out.append(t.coeff < 0 ? " - " : " + ");
+    else if (t.coeff < 0) out.append("-");
+    if (mag != 1.0) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%g*", mag);  // Python's f"{mag:g}*"
+      out.append(buf);
+    }
+    out.append(word);
+  }
+  return out;
 }
 
 void validate_observables(const std::vector<Observable>& obs, int num_qubits) {
@@ -66,7 +99,7 @@ void validate_observables(const std::vector<Observable>& obs, int num_qubits) {
           fail(where, "wire " + std::to_string(f.wire) + " appears twice; a Pauli word has one factor per wire");
         }
         const int p = static_cast<int>(f.pauli);
-        if (p < 1 || p > 3) fail(where, "Pauli code must be 1 (X), 2 (Y) or 3 (Z), got " + std::to_string(p));
+        if (p < 0 || p > 3) fail(where, "Pauli code must be 0 (I), 1 (X), 2 (Y) or 3 (Z), got " + std::to_string(p));
       }
     }
   }
@@ -128,7 +161,7 @@ std::vector<Observable> observables_from_array(std::span<const double> d, int nu
       for (int f = 0; f < nf; ++f) {
         // Any integer reaches validate_observables, whose message names the circuit's range.
         const int w = integer(where, "wire", -(1 << 30), 1 << 30);
-        const int p = integer(where, "pauli code", 1, 3);
+        const int p = integer(where, "pauli code", 0, 3);
         term.factors.push_back({w, static_cast<Pauli>(p)});
       }
       obs[k].terms.push_back(std::move(term));

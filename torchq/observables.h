@@ -6,7 +6,11 @@
  * Observable set format, version 1 (flat float64 array):
  *   [kObservableMagic, version, num_observables,
  *    per observable: num_terms, per term: coeff, num_factors, (wire, pauli) per factor]
- * pauli: 1 = X, 2 = Y, 3 = Z. A term with no factors is coeff * identity.
+ * pauli: 0 = I, 1 = X, 2 = Y, 3 = Z. A term with no factors is coeff * identity. An I factor
+ * changes nothing in the value (the term stays coeff times its other factors); it records that
+ * the observable acts on that wire, as PennyLane's Identity(wire) does, so the wire is checked
+ * against the circuit's qubit count and drawn like any other. Code 0 is a later addition to
+ * version 1: a build from before it refuses a table that holds one ("pauli code ... got 0").
  */
 #pragma once
 
@@ -23,7 +27,7 @@ namespace torchq {
 inline constexpr double kObservableMagic = 20817.0;  // "QQ" as 0x5151
 inline constexpr int kObservableVersion = 1;
 
-enum class Pauli : std::uint8_t { X = 1, Y = 2, Z = 3 };
+enum class Pauli : std::uint8_t { I = 0, X = 1, Y = 2, Z = 3 };
 
 struct PauliFactor {
   int wire;
@@ -41,11 +45,16 @@ struct PauliTerm {
 struct Observable {
   std::vector<PauliTerm> terms;
 
-  /// A single Pauli word from a string like "XZ" on the given wires.
+  /// A single Pauli word from a string like "XZ" on the given wires; an 'I' letter keeps its
+  /// wire as an identity factor (see the file comment).
   static Observable pauli_word(const std::string& paulis, const std::vector<int>& wires, double coeff = 1.0);
   /// Z on one wire.
   static Observable z(int wire) { return pauli_word("Z", {wire}); }
+  /// coeff * identity, on `wire`: its value is coeff, and the wire is validated and drawn.
+  static Observable identity(int wire, double coeff = 1.0) { return pauli_word("I", {wire}, coeff); }
   Observable& add_term(double coeff, const std::string& paulis, const std::vector<int>& wires);
+  /// The wires of every factor (identity factors included), sorted, each once.
+  std::vector<int> wires() const;
   friend bool operator==(const Observable&, const Observable&) = default;
 };
 
@@ -63,8 +72,11 @@ std::vector<double> observables_to_table(const std::vector<Observable>& obs, std
 std::vector<Observable> observables_from_table(const double* data, std::size_t num_rows, std::size_t row_length,
                                                int num_qubits);
 
-/// Checks wires in range and distinct within each term, coefficients finite.
+/// Checks wires in range and distinct within each term (identity factors included), coefficients finite.
 void validate_observables(const std::vector<Observable>& obs, int num_qubits);
+
+/// Text as Python's Observable.label(): "Z(0)", "X(0) @ Z(1)", "0.5*Z(0) - X(2) + 2*I", "I(3)".
+std::string observable_label(const Observable& o);
 
 /// A Pauli word as bit masks: P|i> = i^num_y (-1)^popcount(i & zmask) |i ^ xmask>.
 /// zmask includes the Y bits; xmask the X and Y bits.

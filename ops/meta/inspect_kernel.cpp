@@ -17,8 +17,14 @@ std::vector<int64_t> program_info_meta(const at::Tensor& program) {
   refuse_meta_data("program_info", "the version, qubit, weight, input and operation counts are");
 }
 
-std::string draw_meta(const at::Tensor& program) {
+std::string draw_meta(const at::Tensor& program, const std::optional<at::Tensor>& observables,
+                      c10::string_view measure, at::OptionalIntArrayRef wires) {
+  check_draw_measurement(measure, observables.has_value(), wires, "draw");
   check_program_meta(program);
+  if (observables.has_value()) {
+    TORCH_CHECK_VALUE(observables->dim() == 2, "torchq: observables must be 2-D [num_observables, row_length]");
+    check_same_device({&program, &*observables}, "draw");
+  }
   refuse_meta_data("draw", "a drawing shows");
 }
 

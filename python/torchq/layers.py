@@ -27,7 +27,6 @@ import torch
 from torch import nn
 
 from torchq.circuit import Circuit
-from torchq.drawing import draw_circuit
 from torchq.observables import Observable, PauliZ, observables_from_table, observables_table
 
 _MEASURES = ("expval", "var", "probs")
@@ -231,14 +230,11 @@ class QuantumLayer(nn.Module):
         return self
 
     def _check_observables(self, program: torch.Tensor, table: torch.Tensor) -> Optional[str]:
-        info = torch.ops.torchq.program_info(program)
-        w0 = torch.zeros(info[2], dtype=torch.float64, device="cpu")
-        x0 = torch.zeros(0, info[3], dtype=torch.float64, device="cpu")
+        # The ops' own check of a layer's buffers (torch.ops.torchq._check): the program, the table
+        # against its qubits, and the mode, shots and trajectories against the program (channels,
+        # density-matrix qubits), without running the circuit.
         try:
-            if self.mode == "statevector" and self.shots == 0:
-                torch.ops.torchq.expval(program, table, w0, x0)
-            else:  # also checks the mode against the program (channels, density-matrix qubits)
-                torch.ops.torchq.expval_estimated(program, table, w0, x0, self.mode, self.shots, self.trajectories, 0)
+            torch.ops.torchq._check(program, table, None, self.mode, self.shots, self.trajectories)
         except (RuntimeError, ValueError, TypeError) as e:
             return f"the observables do not fit the program: {e}"
         return None
@@ -289,7 +285,8 @@ class QuantumLayer(nn.Module):
 
     def draw(self) -> str:
         """A text drawing of the circuit and its measurement."""
-        return draw_circuit(self.circuit, self.observable_list, self.measure, self.wires)
+        table = None if self.measure == "probs" else self.observables
+        return torch.ops.torchq.draw(self.program, table, self.measure, self.wires if self.measure == "probs" else None)
 
     def extra_repr(self) -> str:
         head = (

@@ -2,15 +2,15 @@
 
 Each function converts its arguments (a Circuit to its program, observables to their table)
 and makes one call to the op of the same name in torch.ops.torchq; in TorchScript call the
-ops directly. Tensor conventions (ops/common.h):
+ops directly. Tensor conventions (ops/checks.h):
 
     program      float64 [L]      Circuit.to_program()
     observables  float64 [K, L]   observables_table(...)
     weights      float32/64 [P] shared by the batch, or [B, P] one set per sample
     inputs       same dtype [B, F]
 
-expval, var, probs and state are differentiable in weights and inputs (adjoint method, first
-derivatives only).
+expval, var, probs, state and expval_estimated are differentiable in weights and inputs (the
+first four by the adjoint method, expval_estimated as its mode says; first derivatives only).
 """
 
 from __future__ import annotations

@@ -213,6 +213,7 @@ inline double resolve(const torchq::ParamRef& p, const std::vector<double>& weig
   switch (p.kind) {
     case torchq::ParamRef::Kind::kWeight: return p.value * weights.at(p.index);
     case torchq::ParamRef::Kind::kInput: return p.value * inputs.at(p.index);
+    case torchq::ParamRef::Kind::kInputProduct: return p.value * inputs.at(p.index) * inputs.at(p.second);
     default: return p.value;
   }
 }
@@ -313,6 +314,7 @@ inline Mat term_matrix(const torchq::PauliTerm& t, int n) {
   const Eigen::Index dim = Eigen::Index{1} << n;
   Mat m = Mat::Identity(dim, dim);
   for (const torchq::PauliFactor& f : t.factors) {
+    if (f.pauli == torchq::Pauli::I) continue;  // an identity factor only names its wire
     const Mat p = f.pauli == torchq::Pauli::X ? PauliX() : f.pauli == torchq::Pauli::Y ? PauliY() : PauliZ();
     m = embed(p, {f.wire}, n) * m;
   }

@@ -491,7 +491,7 @@ TYPED_TEST(NoiseTest, DensityMatrixAdjointMatchesFiniteDifferences) {
     o.channel_rate = 0.9;
     o.amplitude_embedding = trial % 3 == 1 ? 1 : trial % 3 == 2 ? 2 : 0;
     Circuit c = random_noisy_circuit(o, rng);
-    c.add(GateId::CRY, {1, 0}, {ParamRef::input_product(0, 1)});  // angle = x0 * x1
+    c.add(GateId::CRY, {1, 0}, {ParamRef::input_product(0, 1, 0.7)});  // angle = 0.7 x0 x1
     const int n = c.num_qubits(), P = c.num_weights(), F = c.num_inputs();
     const auto cc = torchq::compile(c);
     const auto cobs = torchq::compile_observables(some_observables(n, rng), n);
@@ -546,7 +546,7 @@ TYPED_TEST(NoiseTest, ParameterShiftEqualsTheAdjointForEveryParametricGate) {
       for (int q = 0; q < n; ++q) c.add(GateId::RY, {q}, {ParamRef::constant(0.3 + 0.4 * q)});
       c.add(GateId::CNOT, {0, 1});
       torchq::Operation op = random_op(gate, o, rng);
-      if (!op.params.empty()) op.params.back() = ParamRef::input_product(0, 2);
+      if (!op.params.empty()) op.params.back() = ParamRef::input_product(0, 2, -1.3);  // a scaled product
       c.add(op);
       c.add(random_op(gate, o, rng));
       c.add(GateId::RX, {2}, {ParamRef::weight(0, -0.7)});

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <sstream>
 
 #include "dense_reference.h"
 #include "test_util.h"
@@ -335,9 +336,80 @@ TEST(ObservableArray, RejectsRepeatedWireInATerm) {
 TEST(ObservableArray, RejectsBadPauliCode) {
   auto a = valid_array();
   a[7] = 4;
-  expect_rejected(a, {"observable #0", "pauli code", "[1, 3]", "got 4"});
-  a[7] = 0;
-  expect_rejected(a, {"observable #0", "pauli code", "got 0"});
+  expect_rejected(a, {"observable #0", "pauli code", "[0, 3]", "got 4"});
+  a[7] = -1;
+  expect_rejected(a, {"observable #0", "pauli code", "got -1"});
+  a[7] = 0;  // I: an identity factor, accepted (IdentityObservable below)
+  EXPECT_NO_THROW(torchq::observables_from_array(a, 3));
+}
+
+// ---- Identity factors: no effect on the value, the wire is checked and drawn ----
+
+TEST(IdentityObservable, KeepsItsWireAndItsValueIsTheCoefficient) {
+  const Observable id = Observable::identity(2, 0.5);
+  ASSERT_EQ(id.terms.size(), 1u);
+  EXPECT_EQ(id.terms[0].coeff, 0.5);
+  EXPECT_EQ(id.terms[0].factors, (std::vector<torchq::PauliFactor>{{2, torchq::Pauli::I}}));
+  EXPECT_EQ(id.wires(), std::vector<int>{2});
+  // The value is the coefficient whatever the state; I letters in a word change nothing either.
+  Prepared<double> p(3, 5);
+  const Observable iz = Observable::pauli_word("IZ", {2, 0}, -1.5);
+  EXPECT_EQ(iz.wires(), (std::vector<int>{0, 2}));
+  const auto cobs = torchq::compile_observables({id, iz, Observable::z(0)}, 3);
+  std::vector<double> out(3);
+  torchq::expval<double>(p.compiled, cobs, p.batch(), out.data(), torchq::serial_executor());
+  EXPECT_NEAR(out[0], 0.5, 1e-14);
+  EXPECT_NEAR(out[1], -1.5 * out[2], 1e-14);
+}
+
+TEST(IdentityObservable, ItsWireIsValidatedAgainstTheCircuit) {
+  try {
+    torchq::compile_observables({Observable::identity(3)}, 3);
+    ADD_FAILURE() << "Identity(3) accepted on 3 qubits";
+  } catch (const torchq::ProgramError& e) {
+    EXPECT_NE(std::string(e.what()).find("wire 3 is out of range"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(torchq::compile_observables({Observable::pauli_word("ZI", {0, 5})}, 3), torchq::ProgramError);
+  EXPECT_THROW(torchq::compile_observables({Observable::pauli_word("IZ", {1, 1})}, 3), torchq::ProgramError);
+  EXPECT_THROW(torchq::compile_observables({Observable::identity(-1)}, 3), torchq::ProgramError);
+  EXPECT_NO_THROW(torchq::compile_observables({Observable::identity(2)}, 3));
+}
+
+TEST(IdentityObservable, TableFormatIsPauliCodeZero) {
+  // Row: [magic, version, num_terms, coeff, num_factors, wire, pauli = 0].
+  std::size_t width = 0;
+  const std::vector<double> table = torchq::observables_to_table({Observable::identity(2, 0.5), Observable::z(1)}, &width);
+  ASSERT_EQ(width, 7u);
+  EXPECT_EQ(std::vector<double>(table.begin(), table.begin() + 7),
+            (std::vector<double>{torchq::kObservableMagic, 1, 1, 0.5, 1, 2, 0}));
+  const auto back = torchq::observables_from_table(table.data(), 2, width, 3);
+  EXPECT_EQ(back[0], Observable::identity(2, 0.5));
+  EXPECT_THROW(torchq::observables_from_table(table.data(), 2, width, 2), torchq::ProgramError);  // wire 2 of 2 qubits
+  // A term without factors is still coeff * identity on no wire.
+  EXPECT_EQ(Observable().add_term(2.0, "", {}).wires(), std::vector<int>{});
+}
+
+TEST(IdentityObservable, IsDrawnOnItsWire) {
+  torchq::Circuit c(3, 0, 0);
+  c.add(torchq::GateId::H, {0});
+  const std::string d = torchq::draw(c, {Observable::z(0), Observable::identity(2, 0.5)});
+  std::vector<std::string> lines;
+  std::istringstream in(d);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 5u) << d;
+  EXPECT_NE(lines[0].find("┤ <0>"), std::string::npos) << d;
+  EXPECT_EQ(lines[1].find("<"), std::string::npos) << d;
+  EXPECT_NE(lines[2].find("┤ <1>"), std::string::npos) << d;
+  EXPECT_EQ(lines[3], "<0> expval Z(0)");
+  EXPECT_EQ(lines[4], "<1> expval 0.5*I(2)");
+}
+
+TEST(ObservableLabel, FollowsPython) {
+  EXPECT_EQ(torchq::observable_label(Observable::z(0)), "Z(0)");
+  EXPECT_EQ(torchq::observable_label(Observable::pauli_word("XZ", {0, 1})), "X(0) @ Z(1)");
+  EXPECT_EQ(torchq::observable_label(Observable::pauli_word("Z", {0}, 0.5).add_term(-1, "X", {2}).add_term(2, "", {})),
+            "0.5*Z(0) - X(2) + 2*I");
+  EXPECT_EQ(torchq::observable_label(Observable::pauli_word("Y", {1}, -0.25)), "-0.25*Y(1)");
 }
 
 TEST(ObservableArray, RejectsNonIntegerField) {

@@ -21,23 +21,39 @@ using torchq::ParamRef;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
+/// A param as the tests write it: kind, index, value, and for input products the second feature
+/// (0 otherwise), so that most params stay three numbers long in the source.
+struct Param {
+  double kind, index, value, second = 0;
+};
+
 /// One op in the program format: [opcode, #controls, #wires, #params, #payload, controls,
-/// wires, (kind, index, value) per param, payload].
+/// wires, params, payload].
 struct Op {
   double opcode;
   std::vector<double> controls, wires;
-  std::vector<std::array<double, 3>> params;
+  std::vector<Param> params;
   std::vector<double> payload;
 };
 
-std::vector<double> program(double num_qubits, double num_weights, double num_inputs, const std::vector<Op>& ops) {
-  std::vector<double> p{torchq::kProgramMagic, 1, num_qubits, num_weights, num_inputs, static_cast<double>(ops.size())};
+/// The program in format `version`: 2 writes each param as (kind, index, second_index, value);
+/// 1 as (kind, index, value), where a product's value is its second feature (scale 1).
+std::vector<double> program(double num_qubits, double num_weights, double num_inputs, const std::vector<Op>& ops,
+                            int version = torchq::kProgramVersion) {
+  std::vector<double> p{torchq::kProgramMagic, static_cast<double>(version), num_qubits, num_weights, num_inputs,
+                        static_cast<double>(ops.size())};
   for (const Op& op : ops) {
     p.insert(p.end(), {op.opcode, static_cast<double>(op.controls.size()), static_cast<double>(op.wires.size()),
                        static_cast<double>(op.params.size()), static_cast<double>(op.payload.size())});
     p.insert(p.end(), op.controls.begin(), op.controls.end());
     p.insert(p.end(), op.wires.begin(), op.wires.end());
-    for (const auto& q : op.params) p.insert(p.end(), q.begin(), q.end());
+    for (const Param& q : op.params) {
+      if (version == 1) {
+        p.insert(p.end(), {q.kind, q.index, q.kind == 3 ? q.second : q.value});
+      } else {
+        p.insert(p.end(), {q.kind, q.index, q.second, q.value});
+      }
+    }
     p.insert(p.end(), op.payload.begin(), op.payload.end());
   }
   return p;
@@ -208,9 +224,11 @@ TEST(ProgramValidation, RefusesBadMagic) {
 }
 
 TEST(ProgramValidation, RefusesBadVersion) {
-  auto p = valid_program();
-  p[1] = 2;
-  expect_refused(p, {"program header", "version 2", "reads version 1"});
+  for (double bad : {0.0, 3.0, 99.0}) {
+    auto p = valid_program();
+    p[1] = bad;
+    expect_refused(p, {"program header", "version " + std::to_string(static_cast<int>(bad)), "reads versions 1 to 2"});
+  }
 }
 
 TEST(ProgramValidation, RefusesTruncatedProgram) {
@@ -329,6 +347,87 @@ TEST(ProgramRoundTrip, ProgramFromCodeMatchesHandWrittenLayout) {
   torchq::Circuit c(3, 2, 1);
   c.add(GateId::CRX, {2, 0}, {ParamRef::weight(1, 0.5)}, {1});
   EXPECT_EQ(c.to_program(), program(3, 2, 1, {{code(GateId::CRX), {1}, {2, 0}, {{1, 1, 0.5}}, {}}}));
+  // Version 2 written out by hand: four numbers per param, the product's scale last.
+  torchq::Circuit d(2, 1, 3);
+  d.add(GateId::RX, {0}, {ParamRef::weight(0, 2.0)}).add(GateId::MultiRZ, {0, 1}, {ParamRef::input_product(2, 1, 0.5)});
+  EXPECT_EQ(d.to_program(), (std::vector<double>{torchq::kProgramMagic, 2, 2, 1, 3, 2,         //
+                                                 code(GateId::RX), 0, 1, 1, 0, 0, 1, 0, 0, 2.0,  //
+                                                 code(GateId::MultiRZ), 0, 2, 1, 0, 0, 1, 3, 2, 1, 0.5}));
+}
+
+// ---- Versions: 1 is read as it always was, 2 is validated field by field ----
+
+TEST(ProgramVersions, Version1IsReadAsBefore) {
+  // Every kind of param, a product among them: v1 stores its second feature in value.
+  const std::vector<Op> ops{
+      {code(GateId::RX), {}, {1}, {{1, 0, 0.5}}, {}},
+      {code(GateId::CRot), {}, {2, 1}, {{0, 0, 0.3}, {1, 2, 1.0}, {2, 1, -1.0}}, {}},
+      {code(GateId::MultiRZ), {}, {0, 3}, {{3, 1, 1.0, 0}}, {}},
+      {code(GateId::QubitUnitary), {}, {3}, {}, {0, 0, 1, 0, 0, 1, 0, 0}},
+  };
+  const std::vector<double> v1 = program(4, 3, 2, ops, 1);
+  EXPECT_EQ(v1[1], 1.0);
+  EXPECT_EQ(v1[6 + 5 + 1 + 3 + 5 + 2 + 9 + 5 + 2 + 2], 0.0);  // the product's value: its second feature
+  const torchq::Circuit c = torchq::Circuit::from_program(v1);
+  EXPECT_EQ(c.operations()[0].params[0], ParamRef::weight(0, 0.5));
+  EXPECT_EQ(c.operations()[1].params,
+            (std::vector<ParamRef>{ParamRef::constant(0.3), ParamRef::weight(2), ParamRef::input(1, -1.0)}));
+  EXPECT_EQ(c.operations()[2].params[0], ParamRef::input_product(1, 0));  // scale 1
+  // Written back as version 2, the same circuit.
+  EXPECT_EQ(c.to_program(), program(4, 3, 2, ops));
+  EXPECT_EQ(torchq::Circuit::from_program(c.to_program()), c);
+  // A v1 product's second feature is an integer field, checked as one.
+  auto bad = program(2, 0, 2, {{code(GateId::RX), {}, {0}, {{3, 0, 0, 1.5}}, {}}}, 1);
+  expect_refused(bad, {"op #0", "input-product second feature", "integer", "1.5"});
+  bad = program(2, 0, 2, {{code(GateId::RX), {}, {0}, {{3, 0, 0, 2}}, {}}}, 1);
+  expect_refused(bad, {"op #0", "parameter 0", "input-product feature 2 is out of range", "2 input features"});
+}
+
+TEST(ProgramVersions, Version1ProductComputesItsOldAngle) {
+  // x0 * x1 through RY on |0>: <Z> = cos(x0 x1), whichever version the program is in.
+  const std::vector<Op> ops{{code(GateId::RY), {}, {0}, {{3, 0, 1.0, 1}}, {}}};
+  for (int version : {1, 2}) {
+    const torchq::Circuit c = torchq::Circuit::from_program(program(1, 0, 2, ops, version));
+    const auto cc = torchq::compile(c);
+    const std::vector<double> x{0.7, -1.3};
+    const auto out = run_expval<double>(cc, torchq::compile_observables({torchq::Observable::z(0)}, 1), {}, false, x, 1);
+    EXPECT_NEAR(out[0], std::cos(0.7 * -1.3), 1e-14) << "version " << version;
+  }
+}
+
+TEST(ProgramVersions, Version2ValidatesEveryParamField) {
+  // second_index: an integer, 0 unless the param is a product, in range for a product.
+  expect_refused(with_op(1, {code(GateId::RX), {}, {1}, {{1, 0, 0.5, 1}}, {}}),
+                 {"op #1", "parameter 0", "second_index must be 0", "got 1"});
+  expect_refused(with_op(1, {code(GateId::RX), {}, {1}, {{0, 0, 0.5, 2}}, {}}), {"op #1", "second_index must be 0"});
+  expect_refused(with_op(1, {code(GateId::RX), {}, {1}, {{2, 1, 0.5, 0.5}}, {}}),
+                 {"op #1", "parameter second_index", "integer", "0.5"});
+  expect_refused(with_op(1, {code(GateId::RX), {}, {1}, {{3, 1, 0.5, 2}}, {}}),
+                 {"op #1", "input-product feature 2 is out of range", "2 input features"});
+  expect_refused(with_op(1, {code(GateId::RX), {}, {1}, {{3, 2, 0.5, 0}}, {}}), {"op #1", "input-product feature 2"});
+  expect_refused(with_op(1, {code(GateId::RX), {}, {1}, {{3, 0, 0.5, -1}}, {}}), {"op #1", "second_index", "got -1"});
+  for (double bad : {kNaN, kInf}) {  // a product's scale must be finite
+    expect_refused(with_op(1, {code(GateId::RX), {}, {1}, {{3, 0, bad, 1}}, {}}), {"op #1", "parameter value", "finite"});
+  }
+  // The same checks on an Operation built in code.
+  torchq::Circuit c(2, 1, 2);
+  ParamRef stray = ParamRef::weight(0);
+  stray.second = 1;
+  EXPECT_THROW(c.add(GateId::RX, {0}, {stray}), torchq::ProgramError);
+  EXPECT_THROW(c.add(GateId::RX, {0}, {ParamRef::input_product(0, 2)}), torchq::ProgramError);
+  EXPECT_THROW(c.add(GateId::RX, {0}, {ParamRef::input_product(0, 1, kNaN)}), torchq::ProgramError);
+  EXPECT_NO_THROW(c.add(GateId::RX, {0}, {ParamRef::input_product(0, 1, -0.5)}));
+}
+
+TEST(ProgramVersions, ScaledProductsSurviveTheRoundTrip) {
+  torchq::Circuit c(2, 0, 3);
+  c.add(GateId::MultiRZ, {0, 1}, {ParamRef::input_product(2, 0, 0.25)})
+      .add(GateId::CRY, {1, 0}, {ParamRef::input_product(1, 1, -3.0)});
+  const torchq::Circuit back = torchq::Circuit::from_program(c.to_program());
+  EXPECT_EQ(back, c);
+  EXPECT_EQ(back.operations()[0].params[0].value, 0.25);
+  EXPECT_EQ(back.operations()[0].params[0].second, 0);
+  EXPECT_EQ(back.operations()[1].params[0].second, 1);
 }
 
 }  // namespace

@@ -16,19 +16,19 @@
 #include <string>
 #include <vector>
 
-#include "layers/circuit_builder.h"
 #include "layers/quantum_layer.h"
-#include "layers/templates.h"
+#include "torchq/build/circuit_builder.h"
+#include "torchq/build/templates.h"
 
 using namespace torchq;
 using namespace torchq::layers;
 
 namespace {
 
-// Offsets into the program of make_circuit() (format version 1, torchq/circuit.h): a 6-number
+// Offsets into the program of make_circuit() (format version 2, torchq/circuit.h): a 6-number
 // header, then op #0 = RX(constant 0.3) on wire 0 laid out as
-// [opcode, num_controls, num_wires, num_params, num_payload, wire, kind, index, value].
-constexpr int64_t kVersion = 1, kNumQubits = 2, kOp0Opcode = 6, kOp0Wire = 11, kOp0Angle = 14;
+// [opcode, num_controls, num_wires, num_params, num_payload, wire, kind, index, second_index, value].
+constexpr int64_t kVersion = 1, kNumQubits = 2, kOp0Opcode = 6, kOp0Wire = 11, kOp0Angle = 15;
 
 Circuit make_circuit() {
   CircuitBuilder b(3, 3);
@@ -71,7 +71,7 @@ std::vector<Alteration> alterations() {
        {"op #0: parameter value must be a finite number, got nan"}},
       {"truncated", [](const at::Tensor& p) { return p.slice(0, 0, p.size(0) - 2).clone(); },
        {"program ends early while reading"}},
-      {"wrong_version", set(kVersion, 2.0), {"unsupported program version 2; this build reads version 1"}},
+      {"wrong_version", set(kVersion, 3.0), {"unsupported program version 3; this build reads versions 1 to 2"}},
   };
 }
 
@@ -106,7 +106,7 @@ class Tampered : public ::testing::TestWithParam<Alteration> {};
 TEST(TamperedLayout, OffsetsPointAtTheFieldsTheyName) {
   // Guards the alterations: if the layout moved they would tamper something else, proving nothing.
   const at::Tensor p = make_layer()->program;
-  EXPECT_EQ(p[kVersion].item<double>(), 1.0);
+  EXPECT_EQ(p[kVersion].item<double>(), 2.0);
   EXPECT_EQ(p[kNumQubits].item<double>(), 3.0);
   EXPECT_EQ(p[kOp0Opcode].item<double>(), static_cast<double>(GateId::RX));
   EXPECT_EQ(p[kOp0Wire].item<double>(), 0.0);

@@ -9,10 +9,11 @@
 #include <cmath>
 #include <sstream>
 
-#include "layers/circuit_builder.h"
 #include "layers/quantum_layer.h"
-#include "layers/templates.h"
 #include "ops/torchq_ops.h"
+#include "torchq/build/circuit_builder.h"
+#include "torchq/build/templates.h"
+#include "tests/error_of.h"
 
 using namespace torchq;
 using namespace torchq::layers;
@@ -44,16 +45,6 @@ QuantumLayer make_layer(at::ScalarType dtype) {
   QuantumLayerOptions o;
   o.dtype = dtype;
   return QuantumLayer(b.build(), obs, o);
-}
-
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "";
 }
 
 }  // namespace

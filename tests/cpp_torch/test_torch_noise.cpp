@@ -11,9 +11,11 @@
 #include <cmath>
 #include <sstream>
 
-#include "layers/circuit_builder.h"
 #include "layers/quantum_layer.h"
 #include "ops/torchq_ops.h"
+#include "torchq/build/circuit_builder.h"
+#include "torchq/noise.h"
+#include "tests/error_of.h"
 
 using namespace torchq;
 using namespace torchq::layers;
@@ -30,16 +32,6 @@ Circuit noisy_circuit(double p = 0.05) {
 }
 
 std::vector<Observable> observables() { return {Observable::z(0), Observable::pauli_word("XZ", {0, 1})}; }
-
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "";
-}
 
 at::TensorOptions f64() { return at::TensorOptions().dtype(at::kDouble); }
 

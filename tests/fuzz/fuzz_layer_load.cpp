@@ -167,7 +167,9 @@ QuantumLayer make_layer(int variant) {
       o.seed = 3;
       break;
   }
+  // A probs layer measures wires and takes no observables (its table is the placeholder Z(0)).
   std::vector<torchq::Observable> obs{torchq::Observable::z(0), torchq::Observable::pauli_word("XY", {0, 1})};
+  if (variant == 1) obs.clear();
   return QuantumLayer(c, obs, o);
 }
 

@@ -25,10 +25,10 @@
 #include <string>
 #include <vector>
 
-#include "layers/circuit_builder.h"
 #include "layers/quantum_layer.h"
-#include "layers/templates.h"
 #include "ops/torchq_ops.h"
+#include "torchq/build/circuit_builder.h"
+#include "torchq/build/templates.h"
 #include "torchq/torchq.h"
 
 namespace fs = std::filesystem;
@@ -67,6 +67,35 @@ void write_layer(const fs::path& dir, const std::string& name, QuantumLayer& lay
   torch::save(layer, s);
   const std::string bytes = s.str();
   write_bytes(dir / (name + ".pt"), bytes.data(), bytes.size());
+}
+
+/**
+ * The same program in format version 1, as models saved before version 2 hold it: 3 numbers per
+ * param, a product's value its second feature. Only for circuits whose products are unscaled
+ * (version 1 cannot say otherwise).
+ */
+std::vector<double> to_version1(const std::vector<double>& p) {
+  std::vector<double> out(p.begin(), p.begin() + kProgramHeaderSize);
+  out[1] = 1;
+  std::size_t pos = kProgramHeaderSize;
+  for (int op = 0; op < static_cast<int>(p[5]); ++op) {
+    const int nctrl = static_cast<int>(p[pos + 1]), nw = static_cast<int>(p[pos + 2]), np = static_cast<int>(p[pos + 3]),
+              npay = static_cast<int>(p[pos + 4]);
+    out.insert(out.end(), p.begin() + pos, p.begin() + pos + kOpHeaderSize + nctrl + nw);
+    pos += kOpHeaderSize + nctrl + nw;
+    for (int j = 0; j < np; ++j, pos += kParamSize) {
+      const double kind = p[pos], index = p[pos + 1], second = p[pos + 2], value = p[pos + 3];
+      if (kind == 3 && value != 1.0) throw std::runtime_error("version 1 has no scaled input products");
+      out.insert(out.end(), {kind, index, kind == 3 ? second : value});
+    }
+    out.insert(out.end(), p.begin() + pos, p.begin() + pos + npay);
+    pos += npay;
+  }
+  return out;
+}
+
+void write_numbers(const fs::path& dir, const std::string& name, const std::vector<double>& p) {
+  write_bytes(dir / (name + ".bin"), p.data(), p.size() * sizeof(double));
 }
 
 std::vector<std::complex<double>> hadamard_cnot_unitary() {
@@ -125,6 +154,14 @@ std::vector<std::pair<std::string, Circuit>> circuits() {
     b.h(0);
     out.emplace_back("one_qubit", b.build());
   }
+  {
+    // Last, so the indices main() uses stay. Input products with scales (format version 2), a
+    // square among them.
+    CircuitBuilder b(3, 3);
+    b.h(0).rx(0, 0.5 * b.input_product(0, 1)).cry(1, 2, -1.5 * b.input_product(2, 0));
+    b.multi_rz({0, 1, 2}, b.input_product(1, 1, 0.25)).ising_xx(0, 2, b.input_product(2, 1), {1});
+    out.emplace_back("scaled_input_products", b.build());
+  }
   return out;
 }
 
@@ -144,6 +181,9 @@ int main(int argc, char** argv) {
   write_program(out / "fuzz_program", "strongly_entangling_float_rows", all[0].second, 1 | 4);
   write_program(out / "fuzz_program", "basis_embedding_bits", all[3].second, 2);
   write_program(out / "fuzz_program", "every_gate_float", all[1].second, 1);
+  // Format version 1, as saved models hold it: read as before, rewritten as version 2.
+  write_numbers(out / "fuzz_program", "version1_every_gate", to_version1(all[1].second.to_program()));
+  write_numbers(out / "fuzz_program", "version1_iqp_random_layers", to_version1(all[4].second.to_program()));
 
   // Observables.
   write_observables(out / "fuzz_observables", "z_each_wire",
@@ -154,6 +194,9 @@ int main(int argc, char** argv) {
     write_observables(out / "fuzz_observables", "hamiltonian", {h, Observable::pauli_word("Y", {2})}, 3);
   }
   write_observables(out / "fuzz_observables", "wide_register", {Observable::pauli_word("XZ", {40, 7})}, 48);
+  // Identity factors (Pauli code 0): they keep their wire, which is validated.
+  write_observables(out / "fuzz_observables", "identity_factors",
+                    {Observable::identity(2, 0.5), Observable::pauli_word("IZ", {0, 1}).add_term(-1, "XI", {1, 2})}, 3);
 
   // Saved layers: real files from three configurations, then tampered copies.
   {

@@ -146,15 +146,15 @@ def _apply_pl(qml, circuit, w, x):
 
 
 def pl_observable(qml, o):
-    letters = {1: qml.PauliX, 2: qml.PauliY, 3: qml.PauliZ}
+    letters = {"I": qml.Identity, "X": qml.PauliX, "Y": qml.PauliY, "Z": qml.PauliZ}
     terms = []
-    for coeff, factors in o.terms:
-        if not factors:
+    for coeff, paulis, wires in o.terms:
+        if not paulis:
             word = qml.Identity(0)
-        elif len(factors) == 1:
-            word = letters[factors[0][1]](factors[0][0])
+        elif len(paulis) == 1:
+            word = letters[paulis](wires[0])
         else:
-            word = qml.prod(*[letters[p](w) for w, p in factors])
+            word = qml.prod(*[letters[p](w) for p, w in zip(paulis, wires)])
         terms.append(qml.s_prod(coeff, word))
     return terms[0] if len(terms) == 1 else qml.sum(*terms)
 

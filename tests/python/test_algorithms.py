@@ -56,17 +56,17 @@ def random_unitary(rng, k):
 
 def test_input_product_serialises_as_kind_3_and_round_trips():
     c = torchq.Circuit(2, num_inputs=3)
-    c.rx(0, c.input_product(2, 0)).multi_rz([0, 1], c.input_product(1, 1))
+    c.rx(0, c.input_product(2, 0)).multi_rz([0, 1], 0.5 * c.input_product(1, 1))
     prog = c.to_program().tolist()
-    # header 6, op header 5, one wire, then the (kind, index, value) triple
-    assert prog[6 + 5 + 1: 6 + 5 + 4] == [3.0, 2.0, 0.0]
-    assert prog[-3:] == [3.0, 1.0, 1.0]
+    # header 6, op header 5, one wire, then (kind, index, second_index, value): format version 2
+    assert prog[6 + 5 + 1: 6 + 5 + 5] == [3.0, 2.0, 0.0, 1.0]
+    assert prog[-4:] == [3.0, 1.0, 1.0, 0.5]
     again = torchq.Circuit.from_program(c.to_program())
     assert again == c
-    assert again.operations[0].params[0] == torchq.Param(INPUT_PRODUCT, 2, 0.0)
-    assert c.operations[0].params[0].label() == "x2·x0"
-    assert repr(c.operations[1].params[0]) == "Param.input_product(1, 1)"
-    assert "x2·x0" in c.draw()
+    assert again.operations[0].params[0] == torchq.Param(INPUT_PRODUCT, 2, 1.0, 0)
+    assert repr(c.operations[1].params[0]) == "Param.input_product(1, 1, scale=0.5)"
+    drawing = c.draw()
+    assert "x2·x0" in drawing and "0.5x1·x1" in drawing
 
 
 def test_input_product_values_and_gradients_are_analytic():
@@ -84,14 +84,29 @@ def test_input_product_values_and_gradients_are_analytic():
     torch.testing.assert_close(g, want_g, rtol=0, atol=1e-13)
 
 
-def test_input_product_refuses_bad_indices_and_scaling():
+def test_scaled_input_products_have_analytic_values_and_gradients():
+    # RX(0.5 x0 x1) then RY(-2 x2 x2): <Z0> = cos(0.5 x0 x1), <Z1> = cos(2 x2^2).
+    c = torchq.Circuit(2, num_inputs=3)
+    c.rx(0, 0.5 * c.input_product(0, 1)).ry(1, c.input_product(2, 2, scale=-2.0))
+    x = torch.tensor([[0.3, -1.2, 0.7], [1.1, 0.4, -0.9]], dtype=F64, requires_grad=True)
+    out = torchq.expval(c, [torchq.PauliZ(0), torchq.PauliZ(1)], NO_WEIGHTS, x)
+    xd = x.detach()
+    want = torch.stack([torch.cos(0.5 * xd[:, 0] * xd[:, 1]), torch.cos(2 * xd[:, 2] ** 2)], 1)
+    torch.testing.assert_close(out, want, rtol=0, atol=1e-14)
+    (g,) = torch.autograd.grad(out.sum(), x)
+    s01, s22 = torch.sin(0.5 * xd[:, 0] * xd[:, 1]), torch.sin(2 * xd[:, 2] ** 2)
+    want_g = torch.stack([-s01 * 0.5 * xd[:, 1], -s01 * 0.5 * xd[:, 0], -s22 * 4 * xd[:, 2]], 1)
+    torch.testing.assert_close(g, want_g, rtol=0, atol=1e-13)
+    assert torch.autograd.gradcheck(
+        lambda x: torchq.expval(c, [torchq.PauliZ(0), torchq.PauliZ(1)], NO_WEIGHTS, x), (x,))
+
+
+def test_input_product_refuses_bad_indices():
     c = torchq.Circuit(1, num_inputs=2)
-    with pytest.raises(ValueError, match=r"input_product\(0, 2\): the circuit has 2 input features"):
+    with pytest.raises(ValueError, match=r"input feature 2 is out of range|2 input features"):
         c.input_product(0, 2)
-    with pytest.raises(TypeError, match="cannot be scaled"):
-        0.5 * c.input_product(0, 1)
-    with pytest.raises(ValueError, match="input-product feature 5"):
-        c.rx(0, torchq.Param(INPUT_PRODUCT, 0, 5.0))
+    with pytest.raises(ValueError, match="out of range"):
+        c.rx(0, torchq.Param(INPUT_PRODUCT, 0, 1.0, 5))
 
 
 # ---- QFT ----
@@ -199,7 +214,7 @@ def test_phase_estimation_refuses_bad_arguments():
     c = torchq.Circuit(3)
     with pytest.raises(ValueError, match="not unitary"):
         torchq.phase_estimation(c, [[1, 1], [0, 1]], [2], [0, 1])
-    with pytest.raises(ValueError, match="must be 2 x 2 for 1 target"):
+    with pytest.raises(ValueError, match="must have 4 entries for 1 target wire"):
         torchq.phase_estimation(c, np.eye(4), [2], [0, 1])
     with pytest.raises(ValueError, match="both a target and an estimation wire"):
         torchq.phase_estimation(c, np.eye(2), [1], [0, 1])
@@ -342,7 +357,7 @@ def test_iqp_embedding_structure_follows_pennylane():
     names = [(op.name, op.wires) for op in c.operations]
     assert names == [("H", (2,)), ("RZ", (2,)), ("H", (0,)), ("RZ", (0,)), ("H", (1,)), ("RZ", (1,)),
                      ("MultiRZ", (2, 0)), ("MultiRZ", (2, 1)), ("MultiRZ", (0, 1))]
-    assert [(p.index, int(p.value)) for op in c.operations[6:] for p in op.params] == [(0, 1), (0, 2), (1, 2)]
+    assert [(p.index, p.second, p.value) for op in c.operations[6:] for p in op.params] == [(0, 1, 1.0), (0, 2, 1.0), (1, 2, 1.0)]
     with pytest.raises(ValueError, match="pattern wire 5 is not one of the embedding's wires"):
         torchq.iqp_embedding(c, [0, 1], pattern=[(0, 5)])
 

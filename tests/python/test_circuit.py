@@ -40,7 +40,7 @@ def test_every_gate_is_accepted_by_the_cpp_parser():
     used = {op.gate for op in c.operations}
     assert used == set(range(len(gates.GATES)))
     info = torchq.program_info(c)
-    assert info == [1, 5, c.num_weights, 6, len(c)]
+    assert info == [2, 5, c.num_weights, 6, len(c)]
 
 
 def test_gate_table_matches_the_cpp_arity():
@@ -68,7 +68,8 @@ def test_round_trip_through_the_program():
 def test_program_layout_of_one_op():
     c = torchq.Circuit(2, num_inputs=1)
     c.crx(1, 0, c.input(0, scale=0.5), controls=[])
-    assert c.to_program().tolist() == [29521, 1, 2, 0, 1, 1, 21, 0, 2, 1, 0, 1, 0, 2, 0, 0.5]
+    # (kind, index, second_index, value) per parameter: format version 2
+    assert c.to_program().tolist() == [29521, 2, 2, 0, 1, 1, 21, 0, 2, 1, 0, 1, 0, 2, 0, 0, 0.5]
 
 
 def test_weights_are_numbered_in_call_order_and_may_be_shared():
@@ -101,17 +102,18 @@ def test_constants_inputs_and_tensors_as_angles():
 
 
 def test_draw_shows_wires_gates_and_controls():
+    # The core's drawing (torchq/draw.h), the same in C++ and Python: controls ●, connectors │.
     c = torchq.Circuit(3, num_inputs=1)
     c.rx(0, c.input(0)).cnot(0, 2).crz(1, 0, c.weight()).h(1, controls=[2])
-    text = c.draw([torchq.PauliZ(0), torchq.PauliWord("XY", [1, 2])])
-    lines = text.splitlines()
-    assert lines[0].startswith("0: ──RX(x0)──●")
-    assert lines[1].startswith("1: ──") and "┼" in lines[1]  # the CNOT(0, 2) connector crosses wire 1
-    assert "RZ(w0)" in lines[0] and "H" in lines[1]
-    # CNOT(0, 2): control, crossing and target line up in one column.
-    assert lines[0].index("●") == lines[1].index("┼") == lines[2].index("X")
-    assert lines[3] == "<0> expval Z(0)" and lines[4] == "<1> expval X(1) @ Y(2)"
-    assert all(line.endswith(("┤ <0>", "┤ <1>")) for line in lines[:3])
+    obs = [torchq.PauliZ(0), torchq.PauliWord("XY", [1, 2])]
+    assert c.draw(obs) == (
+        "0: ─RX(x0)──●──RZ(w0)─────┤ <0>\n"
+        "1: ─────────│──●───────H──┤ <1>\n"
+        "2: ─────────X──────────●──┤ <1>\n"
+        "<0> expval Z(0)\n"
+        "<1> expval X(1) @ Y(2)\n"
+    )
+    assert c.draw(obs) == torch.ops.torchq.draw(c.to_program(), torchq.observables_table(obs))
 
 
 def test_repr():
@@ -246,9 +248,22 @@ def test_rejects_basis_embedding_on_weights():
         c.gate("BasisEmbedding", [0], [c.weight()])
 
 
-def test_rejects_qubit_unitary_through_gate():
-    with pytest.raises(ValueError, match="needs a matrix"):
+def test_gate_takes_qubit_unitary_and_amplitude_embedding():
+    with pytest.raises(ValueError, match="matrix"):
         torchq.Circuit(1).gate("QubitUnitary", [0])
+    u = torch.tensor([[0, 1], [1, 0]], dtype=torch.complex128)
+    a, b = torchq.Circuit(2), torchq.Circuit(2)
+    a.gate("QubitUnitary", [1], matrix=u, controls=[0])
+    b.qubit_unitary(u, [1], controls=[0])
+    assert a == b
+    a, b = torchq.Circuit(2, num_inputs=4), torchq.Circuit(2, num_inputs=4)
+    a.gate("AmplitudeEmbedding", [0, 1])
+    b.amplitude_embedding([0, 1])
+    assert a == b
+    a, b = torchq.Circuit(2, num_inputs=4), torchq.Circuit(2, num_inputs=4)
+    a.gate("amplitude_embedding", [0, 1], amplitude=torchq.AmplitudeSpec(1, 3, False, 0.5))
+    b.amplitude_embedding([0, 1], 1, 3, False, 0.5)
+    assert a == b
 
 
 def test_from_program_rejects_malformed_program_with_position():

@@ -171,11 +171,13 @@ def test_repr_and_draw():
     assert "num_qubits=3" in text and "num_weights=18" in text and "num_inputs=3" in text
     assert "observables=[Z(0), X(1) @ Y(2), 0.5*Z(2) - Z(0)]" in text
     drawing = layer.draw()
+    assert drawing == torch.ops.torchq.draw(layer.program, layer.observables)  # the core's drawing
     lines = drawing.splitlines()
-    assert lines[0].startswith("0: ──RX(x0)──Rot(w0,w1,w2)")
-    assert lines[3] == "<0> expval Z(0)"
+    assert lines[0].startswith("0: ─RX(x0)──Rot(w0,w1,w2)") and lines[0].endswith("┤ <0> <2>")
+    assert lines[3:] == ["<0> expval Z(0)", "<1> expval X(1) @ Y(2)", "<2> expval 0.5*Z(2) - Z(0)"]
     probs = QuantumLayer(make_circuit(), measure="probs", wires=[1])
     assert "wires=[1]" in repr(probs) and probs.draw().splitlines()[1].endswith("┤ Probs")
+    assert probs.draw() == torch.ops.torchq.draw(probs.program, None, "probs", [1])
 
 
 # ---- state_dict ----

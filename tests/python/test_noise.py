@@ -385,7 +385,7 @@ def test_cpp_parser_refuses_bad_channels_too():
     p[-1] = 1.25  # the probability
     with pytest.raises(ValueError, match=r"op #1 \(BitFlip\) parameter 0: probability must be in \[0, 1\]"):
         torchq.program_info(p)
-    p[-1], p[-3] = 1.0, 1.0  # kind 1: weight 0 times 1.0
+    p[-1], p[-4] = 1.0, 1.0  # (kind, index, second_index, value): kind 1, weight 0 times 1.0
     with pytest.raises(ValueError, match=r"op #1 \(BitFlip\).*must be a constant"):
         torchq.program_info(p)
 

@@ -29,6 +29,12 @@ NOT_DIFFERENTIABLE = {
     "set_num_threads": "a setting",
     "get_num_threads": "a setting",
     "_program_cache_info": "diagnostics of the compiled-program cache",
+    "_observables_table": "the observable table made from lists of terms",
+    "_observables_from_table": "lists of terms read from an observable table",
+    "_observable_labels": "text",
+    "_gate_table": "the core's gate table",
+    "_find_gate": "an opcode",
+    "_constants": "the core's limits",
 }
 OPS = DIFFERENTIABLE | set(NOT_DIFFERENTIABLE)
 BACKWARD_OPS = {name for name in DIFFERENTIABLE if name.startswith("_")}
@@ -113,7 +119,7 @@ def _dummy(arg):
     t = str(arg.type)
     if t == "Tensor":
         return torch.zeros(1, dtype=torch.float64)
-    if t == "Optional[Tensor]":
+    if t in ("Optional[Tensor]", "Optional[int]", "Optional[List[int]]"):
         return None
     if t == "List[int]":
         return [0]

@@ -11,8 +11,8 @@ F64 = torch.float64
 def test_reports_the_header():
     c = torchq.Circuit(3, num_inputs=2)
     c.rx(0, c.weight()).ry(1, c.input(1)).cnot(0, 2).rot(2, c.weight(), 0.1, c.weight())
-    assert list(torch.ops.torchq.program_info(c.to_program())) == [1, 3, 3, 2, 4]
-    assert torchq.program_info(c) == [1, 3, 3, 2, 4]
+    assert list(torch.ops.torchq.program_info(c.to_program())) == [2, 3, 3, 2, 4]
+    assert torchq.program_info(c) == [2, 3, 3, 2, 4]
 
 
 def test_opcheck_schema_and_autograd_registration():
@@ -34,9 +34,26 @@ def test_rejects_program_with_trailing_numbers():
 
 def test_rejects_unsupported_version():
     p = torchq.Circuit(1).to_program()
-    p[1] = 2.0
-    with pytest.raises(ValueError, match="version"):
+    p[1] = 99.0
+    with pytest.raises(ValueError, match="unsupported program version 99; this build reads versions 1 to 2"):
         torch.ops.torchq.program_info(p)
+
+
+def test_reads_a_version_1_program_and_reports_its_version():
+    # A saved model from before format 2 (3 numbers per parameter; a product's value is j).
+    v1 = torch.tensor([29521, 1, 2, 1, 3, 2,
+                       10, 0, 1, 1, 0, 0, 1, 0, 1.0,          # RX(w0) on wire 0
+                       31, 0, 2, 1, 0, 0, 1, 3, 2, 1.0],      # MultiRZ(x2 * x1) on wires 0, 1
+                      dtype=F64)
+    assert torchq.program_info(v1) == [1, 2, 1, 3, 2]
+    c = torchq.Circuit.from_program(v1)
+    ops = c.operations
+    assert ops[1].params[0] == torchq.Param(3, 2, 1.0, 1)  # kind 3, features 2 and 1, scale 1
+    # Re-serialised in version 2, the same circuit.
+    assert torchq.program_info(c) == [2, 2, 1, 3, 2]
+    w, x = torch.tensor([0.3], dtype=F64), torch.tensor([[0.1, 0.7, 0.4]], dtype=F64)
+    obs = torchq.observables_table([torchq.PauliWord("ZZ", [0, 1])])
+    assert torch.equal(torch.ops.torchq.expval(v1, obs, w, x), torch.ops.torchq.expval(c.to_program(), obs, w, x))
 
 
 def test_rejects_non_integer_field():

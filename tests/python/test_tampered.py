@@ -18,11 +18,11 @@ from torchq import PauliZ, QuantumLayer
 
 F64 = torch.float64
 
-# Offsets into the program of `make_circuit` (format version 1, torchq/circuit.h): a 6-number
+# Offsets into the program of `make_circuit` (format version 2, torchq/circuit.h): a 6-number
 # header, then op #0 = RX(constant 0.3) on wire 0 laid out as
 # [opcode, num_controls, num_wires, num_params, num_payload, wire, kind, index, value].
 VERSION, NUM_QUBITS = 1, 2
-OP0_OPCODE, OP0_WIRE, OP0_ANGLE = 6, 11, 14
+OP0_OPCODE, OP0_WIRE, OP0_ANGLE = 6, 11, 15  # the angle: (kind, index, second_index, value)
 
 
 def make_circuit():
@@ -55,8 +55,8 @@ ALTERATIONS = {
     "nan_angle": (_set(OP0_ANGLE, math.nan), r"op #0: parameter value must be a finite number, got nan"),
     "truncated": (lambda p: p[:-2].clone(), r"program ends early while reading"),
     "wrong_version": (
-        _set(VERSION, 2.0),
-        r"unsupported program version 2; this build reads version 1",
+        _set(VERSION, 99.0),
+        r"unsupported program version 99; this build reads versions 1 to 2",
     ),
 }
 NAMES = sorted(ALTERATIONS)
@@ -66,7 +66,7 @@ def test_offsets_point_at_the_fields_they_name():
     # Guards the alterations themselves: if the layout moved, each would tamper something else
     # and the refusals below would prove nothing.
     p = make_circuit().to_program()
-    assert p[VERSION] == 1 and p[NUM_QUBITS] == 3
+    assert p[VERSION] == 2 and p[NUM_QUBITS] == 3
     assert p[OP0_OPCODE] == torchq.Circuit.from_program(p).operations[0].gate
     assert p[OP0_WIRE] == 0 and p[OP0_ANGLE] == 0.3
     assert list(p[OP0_OPCODE + 1:OP0_OPCODE + 5]) == [0, 1, 1, 0]  # no controls, 1 wire, 1 param, no payload

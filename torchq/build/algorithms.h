@@ -12,9 +12,9 @@
 #include <complex>
 #include <vector>
 
-#include "layers/circuit_builder.h"
+#include "torchq/build/circuit_builder.h"
 
-namespace torchq::layers {
+namespace torchq {
 
 /// PennyLane's QFT: |j> -> 2^{-n/2} sum_k exp(2 pi i j k / 2^n) |k>, with j, k read from the
 /// wires with wires[0] most significant. For each wires[i]: H, then ControlledPhaseShift(2 pi /
@@ -53,4 +53,4 @@ int grover_iterations(int num_wires, int num_marked = 1);
 int grover_search(CircuitBuilder& b, const std::vector<int>& wires, const std::vector<std::vector<int>>& marked,
                   int iterations = -1);
 
-}  // namespace torchq::layers
+}  // namespace torchq

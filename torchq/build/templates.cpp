@@ -1,12 +1,12 @@
 /// @file templates.cpp
-#include "layers/templates.h"
+#include "torchq/build/templates.h"
 
 #include <algorithm>
 
 #include "torchq/errors.h"
 #include "torchq/gate_table.h"
 
-namespace torchq::layers {
+namespace torchq {
 namespace {
 
 CircuitBuilder& rotate(CircuitBuilder& b, const std::string& rotation, int wire, Param p) {
@@ -20,6 +20,25 @@ void check_layers(int num_layers, const std::vector<int>& wires, const char* wha
   if (num_layers < 1) throw ArgumentError(std::string(what) + ": num_layers must be >= 1, got " + std::to_string(num_layers));
   if (wires.empty()) throw ArgumentError(std::string(what) + ": give at least one wire");
 }
+
+/// An entangler for random_layers and strongly_entangling_layers: a two-wire gate without
+/// parameters (CNOT, CY, CZ, SWAP, ISWAP), found by any name find_gate accepts.
+GateId two_wire_gate(const std::string& name, const char* what) {
+  const auto id = find_gate(name);
+  auto fits = [](const GateInfo& g) { return g.num_wires == 2 && g.num_params == 0 && !g.channel && !g.embedding; };
+  if (!id || !fits(gate_info(*id))) {
+    std::string allowed;
+    for (const GateInfo& g : kGateTable) {
+      if (fits(g)) allowed += (allowed.empty() ? "" : ", ") + std::string(g.name);
+    }
+    throw ArgumentError(std::string(what) + ": imprimitive must be a two-wire gate without parameters (" + allowed +
+                        "), got \"" + name + "\"");
+  }
+  return *id;
+}
+
+/// The weights allocated since `first` (the builder's num_weights() before the template ran).
+WeightRange since(const CircuitBuilder& b, int first) { return {first, b.num_weights() - first}; }
 
 /// numpy.random.default_rng(seed) for exactly the calls PennyLane's RandomLayers makes, so a seed
 /// gives PennyLane's circuit: SeedSequence(seed) -> PCG64 (numpy/random/bit_generator.pyx,
@@ -126,25 +145,38 @@ class NumpyGenerator {
 
 }  // namespace
 
-void angle_embedding(CircuitBuilder& b, const std::vector<int>& wires, int feature_offset, const std::string& rotation,
-                     double scale) {
-  for (std::size_t j = 0; j < wires.size(); ++j) {
-    rotate(b, rotation, wires[j], b.input(feature_offset + static_cast<int>(j), scale));
+WeightRange angle_embedding(CircuitBuilder& b, const std::vector<int>& wires, int feature_offset,
+                            const std::string& rotation, double scale, int num_features) {
+  const int n = static_cast<int>(wires.size());
+  if (num_features == -1) num_features = n;
+  if (num_features < 1) {
+    throw ArgumentError("angle_embedding: num_features must be -1 (one per wire) or >= 1, got " +
+                        std::to_string(num_features));
   }
+  if (num_features > n) {
+    throw ArgumentError("angle_embedding: " + std::to_string(num_features) + " features but " + std::to_string(n) +
+                        " wires; give at most one feature per wire");
+  }
+  // PennyLane's AngleEmbedding: fewer features than wires rotate the first wires only.
+  for (int j = 0; j < num_features; ++j) rotate(b, rotation, wires[j], b.input(feature_offset + j, scale));
+  return {b.num_weights(), 0};
 }
 
-void amplitude_embedding(CircuitBuilder& b, const std::vector<int>& wires, int feature_offset, int num_features,
-                         bool normalize, double pad) {
+WeightRange amplitude_embedding(CircuitBuilder& b, const std::vector<int>& wires, int feature_offset, int num_features,
+                                bool normalize, double pad) {
   b.amplitude_embedding(wires, feature_offset, num_features, normalize, pad);
+  return {b.num_weights(), 0};
 }
 
-void basis_embedding(CircuitBuilder& b, const std::vector<int>& wires, int feature_offset) {
+WeightRange basis_embedding(CircuitBuilder& b, const std::vector<int>& wires, int feature_offset) {
   b.basis_embedding(wires, feature_offset);
+  return {b.num_weights(), 0};
 }
 
-void basic_entangler_layers(CircuitBuilder& b, int num_layers, const std::vector<int>& wires,
-                            const std::string& rotation) {
+WeightRange basic_entangler_layers(CircuitBuilder& b, int num_layers, const std::vector<int>& wires,
+                                   const std::string& rotation) {
   check_layers(num_layers, wires, "basic_entangler_layers");
+  const int first = b.num_weights();
   const int n = static_cast<int>(wires.size());
   for (int l = 0; l < num_layers; ++l) {
     for (int i = 0; i < n; ++i) rotate(b, rotation, wires[i], b.weight());
@@ -154,16 +186,27 @@ void basic_entangler_layers(CircuitBuilder& b, int num_layers, const std::vector
       for (int i = 0; i < n; ++i) b.cnot(wires[i], wires[(i + 1) % n]);
     }
   }
+  return since(b, first);
 }
 
-void strongly_entangling_layers(CircuitBuilder& b, int num_layers, const std::vector<int>& wires,
-                                const std::vector<int>& ranges) {
+WeightRange strongly_entangling_layers(CircuitBuilder& b, int num_layers, const std::vector<int>& wires,
+                                       const std::vector<int>& ranges, const std::string& imprimitive) {
   check_layers(num_layers, wires, "strongly_entangling_layers");
+  const GateId entangler = two_wire_gate(imprimitive, "strongly_entangling_layers");
+  const std::string entangler_name(gate_info(entangler).name);
   const int n = static_cast<int>(wires.size());
   if (!ranges.empty() && static_cast<int>(ranges.size()) != num_layers) {
     throw ArgumentError("strongly_entangling_layers: ranges needs one entry per layer (" + std::to_string(num_layers) +
                         "), got " + std::to_string(ranges.size()));
   }
+  // Every check before the first weight: a refused call leaves the builder as it was.
+  for (const int r : ranges) {
+    if (n > 1 && (r < 1 || r >= n)) {
+      throw ArgumentError("strongly_entangling_layers: range " + std::to_string(r) + " must be in [1, " +
+                          std::to_string(n - 1) + "] for " + std::to_string(n) + " wires");
+    }
+  }
+  const int first = b.num_weights();
   for (int l = 0; l < num_layers; ++l) {
     for (int i = 0; i < n; ++i) {
       const Param phi = b.weight(), theta = b.weight(), omega = b.weight();
@@ -171,17 +214,14 @@ void strongly_entangling_layers(CircuitBuilder& b, int num_layers, const std::ve
     }
     if (n > 1) {
       const int r = ranges.empty() ? (l % (n - 1)) + 1 : ranges[l];
-      if (r < 1 || r >= n) {
-        throw ArgumentError("strongly_entangling_layers: range " + std::to_string(r) + " must be in [1, " +
-                            std::to_string(n - 1) + "] for " + std::to_string(n) + " wires");
-      }
-      for (int i = 0; i < n; ++i) b.cnot(wires[i], wires[(i + r) % n]);
+      for (int i = 0; i < n; ++i) b.gate(entangler_name, {wires[i], wires[(i + r) % n]});
     }
   }
+  return since(b, first);
 }
 
-void iqp_embedding(CircuitBuilder& b, const std::vector<int>& wires, int feature_offset, int n_repeats,
-                   const std::vector<std::pair<int, int>>& pattern) {
+WeightRange iqp_embedding(CircuitBuilder& b, const std::vector<int>& wires, int feature_offset, int n_repeats,
+                          const std::vector<std::pair<int, int>>& pattern) {
   if (wires.empty()) throw ArgumentError("iqp_embedding: give at least one wire");
   if (n_repeats < 1) throw ArgumentError("iqp_embedding: n_repeats must be >= 1, got " + std::to_string(n_repeats));
   const int n = static_cast<int>(wires.size());
@@ -209,23 +249,27 @@ void iqp_embedding(CircuitBuilder& b, const std::vector<int>& wires, int feature
   for (int r = 0; r < n_repeats; ++r) {
     for (int j = 0; j < n; ++j) b.h(wires[j]).rz(wires[j], b.input(feature_offset + j));
     for (const auto& [i, j] : pairs) {
-      b.multi_rz({wires[i], wires[j]}, Param(ParamRef::input_product(feature_offset + i, feature_offset + j)));
+      b.multi_rz({wires[i], wires[j]}, b.input_product(feature_offset + i, feature_offset + j));
     }
   }
+  return {b.num_weights(), 0};
 }
 
-void data_reuploading(CircuitBuilder& b, int num_layers, const std::vector<int>& wires, int feature_offset,
-                      const std::string& rotation, double scale) {
+WeightRange data_reuploading(CircuitBuilder& b, int num_layers, const std::vector<int>& wires, int feature_offset,
+                             const std::string& rotation, double scale) {
   check_layers(num_layers, wires, "data_reuploading");
+  const int first = b.num_weights();
   const int n = static_cast<int>(wires.size());
   for (int l = 0; l < num_layers; ++l) {
     angle_embedding(b, wires, feature_offset, rotation, scale);
     strongly_entangling_layers(b, 1, wires, {n > 1 ? l % (n - 1) + 1 : 1});  // its layer l
   }
+  return since(b, first);
 }
 
-void hardware_efficient_ansatz(CircuitBuilder& b, int num_layers, const std::vector<int>& wires) {
+WeightRange hardware_efficient_ansatz(CircuitBuilder& b, int num_layers, const std::vector<int>& wires) {
   check_layers(num_layers, wires, "hardware_efficient_ansatz");
+  const int first = b.num_weights();
   const std::size_t n = wires.size();
   for (int l = 0; l < num_layers; ++l) {
     for (const int w : wires) {
@@ -234,11 +278,12 @@ void hardware_efficient_ansatz(CircuitBuilder& b, int num_layers, const std::vec
     }
     for (std::size_t i = 0; i + 1 < n; ++i) b.cnot(wires[i], wires[i + 1]);
   }
+  return since(b, first);
 }
 
-void random_layers(CircuitBuilder& b, int num_layers, int num_rotations, const std::vector<int>& wires,
-                   double ratio_imprim, const std::string& imprimitive, const std::vector<std::string>& rotations,
-                   std::uint64_t seed) {
+WeightRange random_layers(CircuitBuilder& b, int num_layers, int num_rotations, const std::vector<int>& wires,
+                          double ratio_imprim, const std::string& imprimitive, const std::vector<std::string>& rotations,
+                          std::uint64_t seed) {
   check_layers(num_layers, wires, "random_layers");
   if (num_rotations < 1) {
     throw ArgumentError("random_layers: num_rotations must be >= 1, got " + std::to_string(num_rotations));
@@ -252,13 +297,10 @@ void random_layers(CircuitBuilder& b, int num_layers, int num_rotations, const s
       throw ArgumentError("random_layers: rotations must be \"X\", \"Y\" or \"Z\", got \"" + r + "\"");
     }
   }
-  const auto id = gate_by_name(imprimitive);
-  if (!id || gate_info(*id).num_wires != 2 || gate_info(*id).num_params != 0) {
-    throw ArgumentError("random_layers: imprimitive must be a two-wire gate without parameters (CNOT, CY, CZ, "
-                        "SWAP, ISWAP), got \"" + imprimitive + "\"");
-  }
+  const std::string entangler(gate_info(two_wire_gate(imprimitive, "random_layers")).name);
   const int n = static_cast<int>(wires.size());
   NumpyGenerator rng(seed);
+  const int first = b.num_weights();
   for (int l = 0; l < num_layers; ++l) {
     for (int r = 0; r < num_rotations;) {
       if (rng.uniform() > ratio_imprim) {
@@ -267,10 +309,11 @@ void random_layers(CircuitBuilder& b, int num_layers, int num_rotations, const s
         ++r;
       } else if (n > 1) {
         const std::vector<int> pick = rng.choice(n, 2);
-        b.gate(imprimitive, {wires[pick[0]], wires[pick[1]]});
+        b.gate(entangler, {wires[pick[0]], wires[pick[1]]});
       }
     }
   }
+  return since(b, first);
 }
 
-}  // namespace torchq::layers
+}  // namespace torchq

@@ -7,24 +7,51 @@
  *   b.ry(0, b.input(0)).ry(1, b.input(1)).cnot(0, 1).rx(1, b.weight());
  *   torchq::Circuit c = b.build();
  *
- * Every gate takes optional extra control wires last. Python mirrors this as torchq.Circuit.
+ * Every gate takes optional extra control wires last, and is checked as it is added (a bad wire,
+ * angle or matrix throws torchq::ProgramError naming "op #k (Gate)" at once, as Python's Circuit
+ * does). Part of the torch-free core (torchq_core): building circuits needs no LibTorch.
  */
 #pragma once
 
 #include <complex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "torchq/circuit.h"
-#include "torchq/noise.h"
 
-namespace torchq::layers {
+namespace torchq {
 
-/// An angle: a constant (implicit from double), a weight or an input feature.
+/// An angle: a constant (implicit from double), a weight, an input feature or a product of two.
+/// Multiplying by a number scales it (0.5 * b.input(1), 0.5 * b.input_product(1, 2)).
 struct Param {
   ParamRef ref;
   Param(double constant) : ref(ParamRef::constant(constant)) {}  // NOLINT: implicit by design
   explicit Param(ParamRef r) : ref(r) {}
+  /// The angle times s: a constant's angle, else the scale of its weight, feature or product.
+  friend Param operator*(double s, Param p) {
+    p.ref.value *= s;
+    return p;
+  }
+  friend Param operator*(Param p, double s) { return s * p; }
+  friend Param operator-(Param p) { return -1.0 * p; }
+};
+
+/// An amplitude embedding's features, with the defaults of CircuitBuilder::amplitude_embedding:
+/// inputs[feature_offset : feature_offset + num_features] (-1: 2^k), padded with `pad`, normalised.
+struct AmplitudeOptions {
+  int feature_offset = 0;
+  int num_features = -1;
+  bool normalize = true;
+  double pad = 0.0;
+};
+
+/// What QubitUnitary and AmplitudeEmbedding take beyond wires when added by name (gate()).
+/// Written with designated initializers: GatePayload{.matrix = m}. (The "= {}" initializers keep
+/// gcc's -Wmissing-field-initializers quiet about the member left out.)
+struct GatePayload {
+  std::vector<std::complex<double>> matrix = {};  ///< QubitUnitary: row-major 2^k x 2^k (required)
+  std::optional<AmplitudeOptions> amplitude = {};  ///< AmplitudeEmbedding: none = AmplitudeOptions{}
 };
 
 class CircuitBuilder {
@@ -32,11 +59,15 @@ class CircuitBuilder {
   using Wires = std::vector<int>;
 
   explicit CircuitBuilder(int num_qubits, int num_inputs = 0);
+  /// A builder that continues `circuit`: its operations, and weights numbered after its own.
+  static CircuitBuilder from_circuit(const Circuit& circuit);
 
   /// The next trainable weight (index 0, 1, 2, ... in call order).
   Param weight(double scale = 1.0);
   /// Input feature i times scale.
   Param input(int index, double scale = 1.0) const;
+  /// scale * inputs[i] * inputs[j] (i == j allowed), e.g. IQP pair angles; differentiable in both.
+  Param input_product(int i, int j, double scale = 1.0) const;
 
   CircuitBuilder& i(int w, Wires controls = {});
   CircuitBuilder& x(int w, Wires controls = {});
@@ -83,29 +114,31 @@ class CircuitBuilder {
   CircuitBuilder& amplitude_damping(int w, double gamma);
   CircuitBuilder& phase_damping(int w, double gamma);
   CircuitBuilder& bit_flip(int w, double p);
-  /// Any gate by its name in the gate table ("CRX", "IsingXX", ...).
-  CircuitBuilder& gate(const std::string& name, Wires wires, std::vector<Param> params = {}, Wires controls = {});
+  /**
+   * @brief Any gate by name, found as Python's gate_info finds it (torchq::find_gate): the table
+   * name ("CRX", "IsingXX"), the method name ("crx", "ising_xx") or the table name in any case.
+   * @param payload QubitUnitary's matrix (required), AmplitudeEmbedding's features (optional)
+   */
+  CircuitBuilder& gate(const std::string& name, Wires wires, std::vector<Param> params = {}, Wires controls = {},
+                       GatePayload payload = {});
 
   int num_qubits() const { return num_qubits_; }
   int num_inputs() const { return num_inputs_; }
   int num_weights() const { return num_weights_; }
+  /// The operations so far, in order.
+  const std::vector<Operation>& operations() const { return ops_; }
 
-  /// The validated circuit; throws torchq::ProgramError naming the first bad operation.
+  /// The circuit (its operations were checked as they were added).
   Circuit build() const;
 
  private:
   CircuitBuilder& add(GateId gate, Wires wires, std::vector<Param> params, Wires controls);
+  /// Checks `op` against the sizes so far and appends it; a refused op leaves the builder as it was.
+  CircuitBuilder& push(Operation op);
   int num_qubits_;
   int num_inputs_;
   int num_weights_ = 0;
   std::vector<Operation> ops_;
 };
 
-/**
- * @brief A copy of `circuit` with `channel` ("DepolarizingChannel", "AmplitudeDamping",
- * "PhaseDamping" or "BitFlip") of probability p after every gate, on each of its wires (controls
- * included). The core's torchq::add_noise_after_each_gate (noise.h).
- */
-using torchq::add_noise_after_each_gate;
-
-}  // namespace torchq::layers
+}  // namespace torchq

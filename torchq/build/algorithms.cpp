@@ -1,5 +1,5 @@
 /// @file algorithms.cpp
-#include "layers/algorithms.h"
+#include "torchq/build/algorithms.h"
 
 #include <algorithm>
 #include <cmath>
@@ -9,7 +9,7 @@
 
 #include "torchq/errors.h"
 
-namespace torchq::layers {
+namespace torchq {
 namespace {
 
 using Matrix = std::vector<std::complex<double>>;  // row-major dim x dim
@@ -188,4 +188,4 @@ int grover_search(CircuitBuilder& b, const std::vector<int>& wires, const std::v
   return k;
 }
 
-}  // namespace torchq::layers
+}  // namespace torchq
