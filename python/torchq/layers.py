@@ -193,7 +193,8 @@ class QuantumLayer(nn.Module):
             if inputs.dim() == 0:
                 raise ValueError("QuantumLayer: inputs must be [B, F], [F] or [..., F], got a 0-d tensor")
             lead = list(inputs.shape[:-1])
-            x = inputs if inputs.dim() == 2 else inputs.reshape(-1, inputs.shape[-1])
+            # [F] -> [1, F], [..., F] -> [B, F] (flatten, not reshape(-1, F): F may be 0)
+            x = inputs.unsqueeze(0) if inputs.dim() == 1 else inputs.flatten(0, -2)
             if x.is_complex():
                 # Converting would drop the imaginary part without a word.
                 raise ValueError("QuantumLayer: inputs must be real (features are rotation angles), got a complex tensor")

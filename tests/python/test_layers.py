@@ -384,3 +384,18 @@ def test_torch_compile_and_export(tmp_path):
     torch.export.save(exported, str(tmp_path / "layer.pt2"))
     reloaded = torch.export.load(str(tmp_path / "layer.pt2")).module()
     torch.testing.assert_close(reloaded(x), y0, rtol=0, atol=0)
+
+
+def test_inputs_without_features_in_any_batch_shape():
+    # A circuit with no inputs: [0] is one sample, [B, 0] B samples, [..., 0] any batch shape.
+    c = torchq.Circuit(1)
+    c.rx(0, c.weight())
+    layer = torchq.QuantumLayer(c, [torchq.PauliZ(0)], dtype=torch.float64, weight_init=[0.5])
+    want = torch.cos(torch.tensor(0.5, dtype=torch.float64))
+    assert layer(torch.zeros(0, dtype=torch.float64)).shape == (1,)
+    torch.testing.assert_close(layer(torch.zeros(0, dtype=torch.float64)), want.reshape(1))
+    assert layer(torch.zeros(3, 0, dtype=torch.float64)).shape == (3, 1)
+    out = layer(torch.zeros(2, 3, 0, dtype=torch.float64))
+    assert out.shape == (2, 3, 1)
+    torch.testing.assert_close(out, want.expand(2, 3, 1))
+    torch.testing.assert_close(layer(), want.reshape(1))  # no argument: one sample, [K]
