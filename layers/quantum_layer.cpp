@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ops/inspect.h"
 #include "ops/torchq_ops.h"
 #include "torchq/draw.h"
 
@@ -84,7 +85,7 @@ void QuantumLayerImpl::reset() {
   program = register_buffer("program", torchq_ops::program_tensor(circuit_));
   observables = register_buffer("observables", torchq_ops::observables_tensor(observable_list_));
   weights = register_parameter("weights", torch::empty({circuit_.num_weights()}, at::TensorOptions().dtype(options_.dtype)));
-  reset_parameters();  // before the check: the ops refuse the non-finite garbage of torch::empty
+  reset_parameters();
   check_buffers();
 }
 
@@ -115,19 +116,15 @@ void QuantumLayerImpl::reset_parameters() {
   }
 }
 
-void QuantumLayerImpl::check_buffers() const {
-  const Circuit c = torchq_ops::circuit_from_tensor(program);  // throws with the reason
-  TORCH_CHECK_VALUE(c.num_weights() == weights.size(0), "QuantumLayer: the program has ", c.num_weights(),
+std::vector<int64_t> QuantumLayerImpl::check_buffers() const {
+  // The ops' own check of a layer's buffers (torch.ops.torchq._check, as Python's layer): the
+  // program, the observable table against its qubits, and the mode, shots and trajectories
+  // against the program (channels, the density-matrix qubit limit), without running anything.
+  const std::vector<int64_t> info = torchq_ops::detail::_check(program, observables, std::nullopt, options_.mode,
+                                                               options_.shots, options_.trajectories);
+  TORCH_CHECK_VALUE(info[2] == weights.size(0), "QuantumLayer: the program has ", info[2],
                     " weights but the weight parameter has ", weights.size(0));
-  // The ops validate the observable table against the circuit on every call; check it now too
-  // (and the mode against the program: channels, the density-matrix qubit limit).
-  const at::Tensor x0 = at::zeros({0, c.num_inputs()}, weights.options());
-  if (estimated()) {
-    torchq_ops::expval_estimated(program, observables, weights.detach(), x0, options_.mode, options_.shots,
-                                 options_.trajectories, 0);
-  } else {
-    torchq_ops::expval(program, observables, weights.detach(), x0);
-  }
+  return info;
 }
 
 void QuantumLayerImpl::load(torch::serialize::InputArchive& archive) {
@@ -138,10 +135,9 @@ void QuantumLayerImpl::load(torch::serialize::InputArchive& archive) {
                    saved_observables = observables.clone();
   try {
     torch::nn::Module::load(archive);
-    check_buffers();
-    const Circuit c = torchq_ops::circuit_from_tensor(program);  // as Python: the sizes follow the file
-    num_qubits_ = c.num_qubits();
-    num_inputs_ = c.num_inputs();
+    const std::vector<int64_t> info = check_buffers();  // [version, qubits, weights, inputs, operations]
+    num_qubits_ = static_cast<int>(info[1]);  // as Python: the sizes follow the file
+    num_inputs_ = static_cast<int>(info[3]);
   } catch (...) {
     weights.set_(saved_weights);
     program.set_(saved_program);

@@ -101,7 +101,8 @@ class QuantumLayerImpl : public torch::nn::Cloneable<QuantumLayerImpl> {
   at::Tensor observables;
 
  private:
-  void check_buffers() const;
+  /// The buffers as the ops will read them (torchq::_check); returns program_info.
+  std::vector<int64_t> check_buffers() const;
   Circuit circuit_;
   std::vector<Observable> observable_list_;
   QuantumLayerOptions options_;
