@@ -9,6 +9,7 @@
 #include "torchq/adjoint_blocked.h"
 #include "torchq/apply.h"
 #include "torchq/gradients.h"
+#include "torchq/lanes/lane_batch.h"
 #include "torchq/simulator.h"
 #include "torchq/work_loop.h"
 
@@ -141,6 +142,9 @@ template <class T>
 void adjoint_expval_backward(const CompiledCircuit& c, const std::vector<CompiledObservable>& obs,
                              const BatchInputs<T>& in, const T* grad_out, T* grad_weights, T* grad_inputs,
                              const Executor& ex, const Complex<T>* final_states) {
+  if (lanes::lane_batch_pays(c, in.batch_size)) {
+    return lanes::lane_expval_backward(c, obs, in, grad_out, grad_weights, grad_inputs, ex, final_states);
+  }
   const int n = c.circuit.num_qubits();
   const Index K = obs.size();
   auto seed = [&](Index b, const Complex<T>* psi, Complex<T>* lambda, Complex<T>*, const Executor& inner) {

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "torchq/errors.h"
+#include "torchq/lanes/lane_batch.h"
 #include "torchq/random.h"
 #include "torchq/work_loop.h"
 
@@ -29,6 +30,7 @@ template <class T>
 void expval(const CompiledCircuit& c, const std::vector<CompiledObservable>& obs, const BatchInputs<T>& in,
             T* out, const Executor& ex, Complex<T>* final_states) {
   require_no_channels(c, "expval");  // noise channels: see estimators.h
+  if (lanes::lane_batch_pays(c, in.batch_size)) return lanes::lane_expval(c, obs, in, out, ex, final_states);
   const auto& k = kernels::active_kernels<T>();
   const int n = c.circuit.num_qubits();
   const Index nobs = obs.size();

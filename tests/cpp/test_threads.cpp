@@ -99,7 +99,9 @@ TYPED_TEST(ThreadTest, EveryExecutorGivesBitwiseIdenticalResults) {
 }
 
 TYPED_TEST(ThreadTest, BatchSamplesAreIndependentOfTheirNeighbours) {
-  // Sample b of a batch gives the same numbers as a batch of one holding only sample b.
+  // Sample b of a batch gives the same numbers as a batch of one holding only sample b: bit for bit
+  // when both take the same path, to rounding here, where the batch of 8 takes the lane path
+  // (lanes/lane_batch.h) and a batch of one on 5 qubits the one-sample path.
   using T = TypeParam;
   std::mt19937_64 rng(5);
   RandomCircuitOptions o;
@@ -112,7 +114,7 @@ TYPED_TEST(ThreadTest, BatchSamplesAreIndependentOfTheirNeighbours) {
   const std::vector<T> all = run_expval<T>(cc, cobs, w, false, x, B, torchq::OpenMPExecutor(2));
   for (Index b = 0; b < B; ++b) {
     const std::vector<T> xb(x.begin() + b * o.num_inputs, x.begin() + (b + 1) * o.num_inputs);
-    EXPECT_EQ(run_expval<T>(cc, cobs, w, false, xb, 1)[0], all[b]) << "sample " << b;
+    EXPECT_NEAR(run_expval<T>(cc, cobs, w, false, xb, 1)[0], all[b], Precision<T>::kDeep) << "sample " << b;
   }
 }
 
