@@ -63,8 +63,10 @@ SmallMatrix base_gate_matrix(GateId base, double a) {
     case GateId::SX: return m2(C(0.5, 0.5), C(0.5, -0.5), C(0.5, -0.5), C(0.5, 0.5));
     case GateId::RX: return m2(c, -i * s, -i * s, c);
     case GateId::RY: return m2(c, -s, s, c);
-    case GateId::RZ: return m2(std::exp(-i * (a / 2)), 0, 0, std::exp(i * (a / 2)));
-    case GateId::PhaseShift: return m2(1, 0, 0, std::exp(i * a));
+    // exp(+-i a/2) from the cosine and sine above: std::exp of a complex argument (cexp) also
+    // computes exp(0) and checks for infinities, and cost more than the rest of the matrix.
+    case GateId::RZ: return m2(C(c, -s), 0, 0, C(c, s));
+    case GateId::PhaseShift: return m2(1, 0, 0, C(std::cos(a), std::sin(a)));
     default: break;
   }
   SmallMatrix M;
@@ -89,8 +91,8 @@ SmallMatrix base_gate_matrix(GateId base, double a) {
       at(1, 2) = at(2, 1) = -i * s;
       return M;
     case GateId::IsingZZ:
-      at(0, 0) = at(3, 3) = std::exp(-i * (a / 2));
-      at(1, 1) = at(2, 2) = std::exp(i * (a / 2));
+      at(0, 0) = at(3, 3) = C(c, -s);
+      at(1, 1) = at(2, 2) = C(c, s);
       return M;
     default: break;
   }

@@ -368,6 +368,17 @@ void load_states(T* s, int dim, Index b0, int active, const Complex<T>* in) {
   }
 }
 
+/// The Z masks of the diagonal terms (no X or Y) of all observables, in order.
+std::vector<Index> diagonal_masks(const std::vector<CompiledObservable>& obs) {
+  std::vector<Index> out;
+  for (const auto& o : obs) {
+    for (const PauliMasks& t : o.terms) {
+      if (t.xmask == 0) out.push_back(t.zmask);
+    }
+  }
+  return out;
+}
+
 /// The number of lane blocks of a batch.
 Index num_blocks(Index batch_size) { return (batch_size + W - 1) / W; }
 
@@ -398,16 +409,30 @@ void lane_expval(const CompiledCircuit& c, const std::vector<CompiledObservable>
   const Index K = obs.size();
   const int dim = plan.dim;
   const std::size_t block_numbers = static_cast<std::size_t>(dim) * W2;
+  const std::vector<Index> diag_masks = diagonal_masks(obs);
   detail::for_each_item<T>(num_blocks(in.batch_size), plan.n + 3, static_cast<Index>(c.primitives.size()), 0,
                            2 * block_numbers * sizeof(T), ex, "expval", [&](Index blk, const Executor&, auto&) {
     std::vector<T>& s = worker_buffer<T>(0);
+    thread_local std::vector<double> diag_values;
     s.resize(block_numbers);
     Block<T> block(plan, blk * W);
     block.run(s.data());
+    // The diagonal terms of every observable (Z on each wire, say) in one pass, the others one
+    // pass each.
+    diag_values.resize(diag_masks.size() * W);
+    if (!diag_masks.empty()) {
+      plan.lk.diagonal_terms(s.data(), dim, diag_masks.data(), static_cast<int>(diag_masks.size()), diag_values.data());
+    }
     double inner[2 * W];
+    std::size_t next_diag = 0;
     for (Index k = 0; k < K; ++k) {
       double value[W] = {};
       for (const PauliMasks& t : obs[k].terms) {
+        if (t.xmask == 0) {
+          const double* d = diag_values.data() + (next_diag++) * W;
+          for (int l = 0; l < W; ++l) value[l] += t.coeff * d[l];
+          continue;
+        }
         plan.lk.pauli_inner(s.data(), s.data(), dim, t.xmask, t.zmask, 0, inner);
         // Re(i^num_y * inner) * coeff
         const std::complex<double> ph = i_power(t.num_y);
@@ -436,12 +461,14 @@ void lane_expval_backward(const CompiledCircuit& c, const std::vector<CompiledOb
   const std::size_t block_numbers = static_cast<std::size_t>(dim) * W2;
   std::vector<double> gw(grad_weights != nullptr ? B * P : 0);
   std::vector<double> gx(grad_inputs != nullptr ? B * F : 0);
+  const std::vector<Index> diag_masks = diagonal_masks(obs);
   detail::for_each_item<T>(num_blocks(B), n + 3, static_cast<Index>(c.primitives.size()), 0,
                            3 * block_numbers * sizeof(T), ex, "adjoint backward", [&](Index blk, const Executor&, auto&) {
     std::vector<T>& psi_buf = worker_buffer<T>(0);
     std::vector<T>& lambda_buf = worker_buffer<T>(1);
     psi_buf.resize(block_numbers);
     lambda_buf.assign(block_numbers, T(0));
+    thread_local std::vector<T> diag_scales;
     T* psi = psi_buf.data();
     T* lambda = lambda_buf.data();
     Block<T> block(plan, blk * W);
@@ -451,20 +478,31 @@ void lane_expval_backward(const CompiledCircuit& c, const std::vector<CompiledOb
     } else {
       block.run(psi);
     }
-    // lambda = sum_k g_k O_k psi, per lane (lanes past the batch get zero).
+    // lambda = sum_k g_k O_k psi, per lane (lanes past the batch get zero): the diagonal terms of
+    // every observable in one pass, the others one pass each.
+    diag_scales.assign(diag_masks.size() * W, T(0));
+    std::size_t next_diag = 0;
     std::array<T, W2> scale{};
     for (Index k = 0; k < K; ++k) {
       for (const PauliMasks& t : obs[k].terms) {
         const std::complex<double> ph = i_power(t.num_y) * t.coeff;
+        T* diag = t.xmask == 0 ? diag_scales.data() + (next_diag++) * W : nullptr;
         bool any = false;
         for (int l = 0; l < W; ++l) {
           const double g = l < active ? static_cast<double>(grad_out[(blk * W + l) * K + k]) : 0.0;
+          if (diag != nullptr) {
+            diag[l] = static_cast<T>(g * t.coeff);
+            continue;
+          }
           scale[l] = static_cast<T>(g * ph.real());
           scale[W + l] = static_cast<T>(g * ph.imag());
           any = any || g != 0.0;
         }
         if (any) plan.lk.pauli_add(lambda, psi, dim, t.xmask, t.zmask, scale.data());
       }
+    }
+    if (!diag_masks.empty()) {
+      plan.lk.diagonal_add(lambda, psi, dim, diag_masks.data(), diag_scales.data(), static_cast<int>(diag_masks.size()));
     }
     std::array<double*, W> gw_row{}, gx_row{};
     for (int l = 0; l < active; ++l) {

@@ -53,6 +53,12 @@ struct LaneKernels {
   /// out[re|im][lane] = sum over i with ((i ^ x) & proj) == proj of
   /// conj(a[i ^ x]) (-1)^popcount(i & z) b[i] (the caller multiplies by i^num_y).
   void (*pauli_inner)(const T* a, const T* b, int dim, Index x, Index z, Index proj, double* out);
+  /// out[t * kLanes + l] = sum_i (-1)^popcount(i & zmasks[t]) |s_i|^2 in lane l, for the count
+  /// diagonal Pauli words (Z and I only) zmasks: all of them in one pass over the amplitudes.
+  void (*diagonal_terms)(const T* s, int dim, const Index* zmasks, int count, double* out);
+  /// out_i += (sum_t scales[t * kLanes + l] (-1)^popcount(i & zmasks[t])) psi_i in lane l: the
+  /// diagonal terms of an adjoint seed in one pass.
+  void (*diagonal_add)(T* out, const T* psi, int dim, const Index* zmasks, const T* scales, int count);
   /// out[i ^ x] += scale (-1)^popcount(i & z) psi[i]; scale is one complex per lane ([re|im][lane]).
   void (*pauli_add)(T* out, const T* psi, int dim, Index x, Index z, const T* scale);
 };

@@ -14,6 +14,7 @@
 #endif
 
 #include <cstdint>
+#include <cstring>
 
 #include "torchq/lanes/lane_kernels.h"
 
@@ -56,16 +57,16 @@ void mat2(T* __restrict s, const std::uint16_t* i0, int count, int step, const T
 }
 
 template <class T>
-void swap_pairs(T* __restrict s, const std::uint16_t* i0, int count, int step) {
+void swap_pairs(T* s, const std::uint16_t* i0, int count, int step) {
+  // Through a local copy of whole amplitudes: GCC left the lane-by-lane swap scalar (it cannot
+  // tell the two amplitudes apart), while fixed-size copies become vector moves.
+  T tmp[W2];
   for (int k = 0; k < count; ++k) {
-    T* __restrict a = s + static_cast<std::size_t>(i0[k]) * W2;
-    T* __restrict b = s + static_cast<std::size_t>(i0[k] + step) * W2;
-#pragma GCC ivdep
-    for (int l = 0; l < W2; ++l) {
-      const T t = a[l];
-      a[l] = b[l];
-      b[l] = t;
-    }
+    T* a = s + static_cast<std::size_t>(i0[k]) * W2;
+    T* b = s + static_cast<std::size_t>(i0[k] + step) * W2;
+    std::memcpy(tmp, a, sizeof(tmp));
+    std::memcpy(a, b, sizeof(tmp));
+    std::memcpy(b, tmp, sizeof(tmp));
   }
 }
 
@@ -168,6 +169,52 @@ void pauli_inner(const T* __restrict a, const T* __restrict b, int dim, Index x,
 }
 
 template <class T>
+void diagonal_terms(const T* __restrict s, int dim, const Index* zmasks, int count, double* __restrict out) {
+  for (int t = 0; t < count * W; ++t) out[t] = 0.0;
+  for (int i = 0; i < dim; ++i) {
+    const T* a = s + static_cast<std::size_t>(i) * W2;
+    double p[W];
+#pragma GCC ivdep
+    for (int l = 0; l < W; ++l) p[l] = static_cast<double>(a[l]) * a[l] + static_cast<double>(a[W + l]) * a[W + l];
+    for (int t = 0; t < count; ++t) {
+      double* o = out + t * W;
+      if (__builtin_popcountll(static_cast<Index>(i) & zmasks[t]) & 1) {
+#pragma GCC ivdep
+        for (int l = 0; l < W; ++l) o[l] -= p[l];
+      } else {
+#pragma GCC ivdep
+        for (int l = 0; l < W; ++l) o[l] += p[l];
+      }
+    }
+  }
+}
+
+template <class T>
+void diagonal_add(T* __restrict out, const T* __restrict psi, int dim, const Index* zmasks, const T* __restrict scales,
+                  int count) {
+  for (int i = 0; i < dim; ++i) {
+    T f[W] = {};
+    for (int t = 0; t < count; ++t) {
+      const T* sc = scales + t * W;
+      if (__builtin_popcountll(static_cast<Index>(i) & zmasks[t]) & 1) {
+#pragma GCC ivdep
+        for (int l = 0; l < W; ++l) f[l] -= sc[l];
+      } else {
+#pragma GCC ivdep
+        for (int l = 0; l < W; ++l) f[l] += sc[l];
+      }
+    }
+    T* o = out + static_cast<std::size_t>(i) * W2;
+    const T* p = psi + static_cast<std::size_t>(i) * W2;
+#pragma GCC ivdep
+    for (int l = 0; l < W; ++l) {
+      o[l] += f[l] * p[l];
+      o[W + l] += f[l] * p[W + l];
+    }
+  }
+}
+
+template <class T>
 void pauli_add(T* __restrict out, const T* __restrict psi, int dim, Index x, Index z, const T* __restrict scale) {
   for (int i = 0; i < dim; ++i) {
     const T sg = (__builtin_popcountll(static_cast<Index>(i) & z) & 1) ? T(-1) : T(1);
@@ -184,7 +231,7 @@ void pauli_add(T* __restrict out, const T* __restrict psi, int dim, Index x, Ind
 
 template <class T>
 LaneKernels<T> make_table() {
-  return {&mat2<T>, &swap_pairs<T>, &matd<T>, &phase<T>, &block1<T>, &pauli_inner<T>, &pauli_add<T>};
+  return {&mat2<T>, &swap_pairs<T>, &matd<T>, &phase<T>, &block1<T>, &pauli_inner<T>, &diagonal_terms<T>, &diagonal_add<T>, &pauli_add<T>};
 }
 
 }  // namespace
