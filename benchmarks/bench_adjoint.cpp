@@ -8,6 +8,8 @@
  *   large   20 qubits, 10 layers, batch 1: threads split the amplitudes;
  *   batched  8 qubits,  4 layers, batch 32, with an RY(input) angle embedding so the samples
  *           differ: threads split the batch (see simulator.h), and the input gradient is taken too.
+ *   small    2, 4 and 6 qubits, batches of 1024, 256 and 256, embedded as `batched`: the lane
+ *           path (lanes/lane_batch.h); the counter us_per_sample is the figure to read.
  *
  * Rows:
  *   adjoint<T>/forward/...           expval alone;
@@ -41,6 +43,10 @@ struct Shape {
 constexpr Shape kShapes[] = {
     {"large", 20, 10, 1, false},
     {"batched", 8, 4, 32, true},
+    // Small circuits, big batches (the lane path, torchq/lanes/): per-sample microseconds.
+    {"small", 2, 1, 1024, true},
+    {"small", 4, 2, 256, true},
+    {"small", 6, 2, 256, true},
 };
 constexpr int kThreads[] = {1, 2};
 

@@ -44,7 +44,13 @@ void KernelCalls<T>::run(Complex<T>* psi, const kernels::KernelTable<T>& k, cons
     switch (call.kernel) {
       case Structure::kDense1: k.dense1(psi, *call.layout, m, ex); break;
       case Structure::kDiag1: k.diag1(psi, *call.layout, m, ex); break;
-      case Structure::kAntiDiag1: k.antidiag1(psi, *call.layout, m, ex); break;
+      case Structure::kAntiDiag1:
+        if (m[0] == Complex<T>(1) && m[1] == Complex<T>(1)) {
+          k.flip1(psi, *call.layout, ex);  // X, CNOT, Toffoli: no arithmetic
+        } else {
+          k.antidiag1(psi, *call.layout, m, ex);
+        }
+        break;
       case Structure::kDense2: k.dense2(psi, *call.layout, m, ex); break;
       case Structure::kSwap2: k.swap2(psi, *call.layout, ex); break;
       case Structure::kParity: k.parity_phase(psi, *call.layout, call.zmask, m, ex); break;

@@ -285,11 +285,12 @@ TYPED_TEST(KernelCompareTest, EverySupportedTableMatchesGeneric) {
   for (k::Isa isa : k::supported_isas()) {
     const auto& table = k::kernel_table<T>(isa);
     ASSERT_EQ(table.isa, isa);
-    for (int trial = 0; trial < 160; ++trial) {
-      // Mostly small states, some above the parallel grain, run on two threads for the table under test.
-      const int n = trial % 16 == 0 ? 14 : 1 + trial % 9;
+    for (int trial = 0; trial < 180; ++trial) {
+      // Mostly small states, some above the parallel grain, run on two threads for the table under
+      // test; every kernel kind (trial % 9) meets every size ((trial / 9) % 9).
+      const int n = trial % 16 == 0 ? 14 : 1 + (trial / 9) % 9;
       const torchq::Executor& ex = n >= 13 ? static_cast<const torchq::Executor&>(two) : torchq::serial_executor();
-      const int kind = trial % 8;
+      const int kind = trial % 9;
       int targets = 1;
       if (kind == 3 || kind == 4) targets = 2;
       if (kind == 5) targets = 0;  // parity_phase: targets go to zmask, the layout has only controls
@@ -319,6 +320,7 @@ TYPED_TEST(KernelCompareTest, EverySupportedTableMatchesGeneric) {
           case 4: t.swap2(s.data(), L, e); break;
           case 5: t.parity_phase(s.data(), L, zmask, m.data(), e); break;
           case 6: t.densek(s.data(), L, m.data(), e); break;
+          case 8: t.flip1(s.data(), L, e); break;
           default: t.read_write_pass(s.data(), size, e); break;
         }
       };
@@ -373,10 +375,12 @@ TYPED_TEST(KernelCompareTest, OneQubitKernelsOnLowBitsMatchTheFormula) {
       const std::size_t size = std::size_t{1} << n;
       const auto psi = random_data<T>(size, rng);
       const auto m = random_data<T>(4, rng);
-      for (int kind = 0; kind < 3; ++kind) {
+      for (int kind = 0; kind < 4; ++kind) {
         // Expected: the 2x2 matrix of the kernel on every pair whose controls are all 1.
         Z g[4];
-        if (kind == 0) {
+        if (kind == 3) {  // flip1: X
+          g[0] = 0, g[1] = 1, g[2] = 1, g[3] = 0;
+        } else if (kind == 0) {
           for (int j = 0; j < 4; ++j) g[j] = Z(m[j].real(), m[j].imag());
         } else if (kind == 1) {
           g[0] = Z(m[0].real(), m[0].imag()), g[1] = 0, g[2] = 0, g[3] = Z(m[1].real(), m[1].imag());
@@ -401,7 +405,8 @@ TYPED_TEST(KernelCompareTest, OneQubitKernelsOnLowBitsMatchTheFormula) {
             switch (kind) {
               case 0: table.dense1(s.data(), L, m.data(), *ex); break;
               case 1: table.diag1(s.data(), L, m.data(), *ex); break;
-              default: table.antidiag1(s.data(), L, m.data(), *ex); break;
+              case 2: table.antidiag1(s.data(), L, m.data(), *ex); break;
+              default: table.flip1(s.data(), L, *ex); break;
             }
             double worst = 0;
             for (std::size_t i = 0; i < size; ++i) {

@@ -45,6 +45,9 @@ struct KernelTable {
   void (*diag1)(C* psi, const GateLayout& L, const C* d, const Executor& ex);
   /// 1-qubit anti-diagonal [[0, a[0]], [a[1], 0]] (X, Y).
   void (*antidiag1)(C* psi, const GateLayout& L, const C* a, const Executor& ex);
+  /// X on the target (under the controls): antidiag1 with both entries 1, as a pure exchange.
+  /// CNOT ladders are a large share of a layered circuit's passes (KernelCalls::run picks it).
+  void (*flip1)(C* psi, const GateLayout& L, const Executor& ex);
   /// 2-qubit dense matrix (row-major 4x4), local index = 2*bit(target0) + bit(target1).
   void (*dense2)(C* psi, const GateLayout& L, const C* m, const Executor& ex);
   /// Swaps the two targets.

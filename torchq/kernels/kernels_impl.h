@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <type_traits>
 
 #include "torchq/kernels/kernel_table.h"
 
@@ -167,7 +168,7 @@ struct Vec512Of<float> { using type = Vec512f; };
 /// auto-vectorised loops used 512 bits in the AVX-512 build; 256 there ran ~30% slower in L2).
 #ifdef __AVX512F__
 template <class T>
-using VecRun = typename Vec512Of<T>::type;
+using VecRun = std::conditional_t<sizeof(T) == sizeof(float), Vec256<T>, typename Vec512Of<T>::type>;
 #else
 template <class T>
 using VecRun = Vec256<T>;
@@ -245,6 +246,17 @@ struct Antidiag1Op {
     const V ny = b.re * x + b.im * swap_parts(x);
     x = nx;
     y = ny;
+  }
+};
+
+/// [[0, 1], [1, 0]] (X, CNOT, Toffoli): the halves trade places, no arithmetic.
+template <class T, class V = Vec256<T>>
+struct Flip1Op {
+  using Vec = V;
+  void operator()(V& x, V& y) const {
+    const V t = x;
+    x = y;
+    y = t;
   }
 };
 
@@ -566,6 +578,13 @@ void antidiag1(Complex<T>* psi, const GateLayout& L, const Complex<T>* a, const 
 }
 
 template <class T>
+void flip1(Complex<T>* psi, const GateLayout& L, const Executor& ex) {
+  if (use_low_bits<T>(L)) return low_bits_gate(psi, L, Flip1Op<T>{}, ex);
+  using V = VecRun<T>;
+  ex.parallel_for(count_of(L), kAmplitudeGrain, [&](Index b, Index e) { pair_chunk(psi, L, b, e, Flip1Op<T, V>{}); });
+}
+
+template <class T>
 void dense2(Complex<T>* psi, const GateLayout& L, const Complex<T>* m, const Executor& ex) {
   const Index t0 = Index{1} << L.target_bits[0];  // local bit 1 (most significant)
   const Index t1 = Index{1} << L.target_bits[1];  // local bit 0
@@ -794,7 +813,7 @@ void read_write_pass(Complex<T>* psi, Index size, const Executor& ex) {
 
 template <class T>
 KernelTable<T> make_table(Isa isa) {
-  return KernelTable<T>{isa,          &dense1<T>,       &diag1<T>,  &antidiag1<T>,
+  return KernelTable<T>{isa,          &dense1<T>,       &diag1<T>,  &antidiag1<T>, &flip1<T>,
                         &dense2<T>,   &swap2<T>,        &parity_phase<T>,
                         &densek<T>,   &adjoint_block1<T>, &read_write_pass<T>};
 }
