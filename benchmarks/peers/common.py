@@ -32,6 +32,18 @@ A framework module provides:
   make(n, layers, weights, batch) -> torch.nn.Module whose forward(x [B, n] float64) gives
                              [B, n]; weights: numpy float64 [layers*n*3] in torchq order
   weight_grad(module) -> numpy float64 [layers*n*3], the weights' .grad in torchq order
+A module whose forward cannot give the per-wire values (an adjoint entry point that returns
+one expectation of sum_i Z_i) returns [B, 1] instead: each sample's sum_i <Z_i>, which is what
+the loss needs; the driver's gradient check then compares per-sample sums.
+
+For the pure-simulation section (scripts/bench --sim: forward only, the final state of the same
+circuit for one sample, no gradient), a framework module provides instead, or as well:
+  sim_make(n, layers, weights, inputs, opts) -> an object with
+      run()    computes the final state (what is timed), and
+      state()  the state of the last run() as numpy complex [2^n], wire 0 the most significant
+               bit (not timed; the driver checks |<psi_torchq|psi>| with it)
+  inputs: numpy float64 [n] (the sample's RY angles); opts: a dict of framework options (e.g.
+  qsim's max_fused_gate_size).
 """
 
 import json
@@ -88,14 +100,17 @@ def _params(module):
 
 
 def _step(module, x):
+    """One training step: forward, loss = sum, backward. Returns (forward s, backward s, process
+    CPU s): wall-clock times, and the CPU time of the whole process (all its threads)."""
     for p in _params(module):
         p.grad = None
+    c0 = time.process_time()
     t0 = time.perf_counter()
     out = module(x)
     t1 = time.perf_counter()
     out.sum().backward()
     t2 = time.perf_counter()
-    return t1 - t0, t2 - t1
+    return t1 - t0, t2 - t1, time.process_time() - c0
 
 
 def _measure(fw, req, torch, progress):
@@ -123,7 +138,7 @@ def _measure(fw, req, torch, progress):
     # Warm-up: at least one step, more while they are cheap (first calls compile, allocate).
     warm = []
     while True:
-        f, b = _step(module, x)
+        f, b, _ = _step(module, x)
         warm.append((f, b))
         if sum(a + c for a, c in warm) >= req.get("warmup_s", 0.1) or len(warm) >= 3:
             break
@@ -132,11 +147,12 @@ def _measure(fw, req, torch, progress):
     fits = int((deadline - time.perf_counter()) / max(est, 1e-9))
     reps = min(want, fits)
     res = {"setup_s": setup_s, "warmup_s": sum(a + c for a, c in warm), "est_s": est}
-    fwd, bwd = [], []
+    fwd, bwd, cpu = [], [], []
     for _ in range(reps):
-        f, b = _step(module, x)
+        f, b, c = _step(module, x)
         fwd.append(f)
         bwd.append(b)
+        cpu.append(c)
         if time.perf_counter() + est > deadline:
             break
     if not fwd:  # one step only: the last warm-up step stands in
@@ -151,6 +167,7 @@ def _measure(fw, req, torch, progress):
         fwd_s=float(np.median(fwd)),
         bwd_s=float(np.median(bwd)),
         min_s=float(np.min(tot)),
+        cpu_s=float(np.median(cpu)) if cpu else None,
         rss0_mb=rss0,
         peak_mb=max(build_peak, mem["VmHWM"]),
         delta_mb=max(build_peak, mem["VmHWM"]) - rss0,
@@ -172,6 +189,60 @@ def _gradient(fw, req, torch):
         "outputs": out.detach().to(torch.float64).numpy().tolist(),
         "grad": np.asarray(fw.weight_grad(module), dtype=np.float64).tolist(),
     }
+
+
+def _measure_sim(fw, req, progress):
+    """One pure-simulation point: build once, run (forward only) until warm, then repeat; medians
+    of the wall-clock time and of the process CPU time (all threads) of run()."""
+    start = time.perf_counter()
+    deadline = start + 0.95 * req["limit_s"]
+    n, layers = req["n"], req["layers"]
+    w, x = random_point(n, layers, 1)
+    sim = fw.sim_make(n, layers, w, x[0], req.get("opts") or {})
+    setup_s = time.perf_counter() - start
+    progress({"setup_s": setup_s})
+
+    def once():
+        c0 = time.process_time()
+        t0 = time.perf_counter()
+        sim.run()
+        return time.perf_counter() - t0, time.process_time() - c0
+
+    warm = [once()]
+    while sum(a for a, _ in warm) < req.get("warmup_s", 0.1) and len(warm) < 3:
+        warm.append(once())
+    est = warm[-1][0]
+    want = max(req["min_repeats"], min(req["max_repeats"], math.ceil(req["min_time_s"] / max(est, 1e-9))))
+    reps = min(want, int((deadline - time.perf_counter()) / max(est, 1e-9)))
+    res = {"setup_s": setup_s, "warmup_s": sum(a for a, _ in warm), "est_s": est}
+    wall, cpu = [], []
+    for _ in range(reps):
+        a, c = once()
+        wall.append(a)
+        cpu.append(c)
+        if time.perf_counter() + est > deadline:
+            break
+    if not wall:
+        wall, cpu = [warm[-1][0]], [warm[-1][1]]
+        res["note"] = f"one run only ({est:.3g} s): no repeat fit in the {req['limit_s']:g} s limit"
+    mem = _status_mb()
+    res.update(status="ok", repeats=reps and len(wall), time_s=float(np.median(wall)), min_s=float(np.min(wall)),
+               cpu_s=float(np.median(cpu)), peak_mb=mem["VmHWM"])
+    return res
+
+
+def _sim_state(fw, req):
+    """Runs the pure-simulation circuit once and saves its state (numpy complex128 [2^n], wire 0
+    the most significant bit) to req["path"], for the driver's overlap check."""
+    n, layers = req["n"], req["layers"]
+    w, x = random_point(n, layers, 1)
+    sim = fw.sim_make(n, layers, w, x[0], req.get("opts") or {})
+    sim.run()
+    psi = np.ascontiguousarray(sim.state(), dtype=np.complex128).reshape(-1)
+    if psi.shape[0] != 2 ** n:
+        raise ValueError(f"the state has {psi.shape[0]} amplitudes, not 2^{n}")
+    np.save(req["path"], psi)
+    return {"status": "ok", "path": req["path"], "norm": float(np.linalg.norm(psi))}
 
 
 def _classify(exc):
@@ -203,6 +274,10 @@ def _child(fw, req, wfd):
     try:
         if req["op"] == "point":
             res = _measure(fw, req, torch, progress)
+        elif req["op"] == "sim":
+            res = _measure_sim(fw, req, progress)
+        elif req["op"] == "sim_state":
+            res = _sim_state(fw, req)
         else:
             res = _gradient(fw, req, torch)
     except BaseException as e:  # noqa: BLE001 - everything is reported to the driver
@@ -311,7 +386,7 @@ def serve(fw):
                 res = dict(fw.describe(), status="ok", pid=os.getpid())
             except Exception as e:  # noqa: BLE001
                 res = {"status": "error", "note": f"{type(e).__name__}: {e}"}
-        elif req["op"] in ("point", "grad"):
+        elif req["op"] in ("point", "grad", "sim", "sim_state"):
             res = _run_forked(fw, req)
         elif req["op"] == "quit":
             break

@@ -3,13 +3,16 @@ and qml.StronglyEntanglingLayers, measuring qml.expval(qml.PauliZ(i)) on each wi
 
     run_pennylane.py --device lightning.qubit --diff adjoint     (the main peer)
     run_pennylane.py --device default.qubit --diff backprop      (torch autograd through the state)
+    run_pennylane.py --device lightning.kokkos --diff adjoint    (key pl-kokkos, in the venv
+        .venv-peers/lightning-kokkos: PyPI's pennylane-lightning-kokkos wheel, Kokkos' OpenMP
+        backend, threads from OMP_NUM_THREADS)
 
 PennyLane's StronglyEntanglingLayers weights have shape [L, n, 3] and row-major order
 (l*n + i)*3 + k, torchq's order: the flat weights are reshaped, nothing is permuted.
-Precision: float64 throughout (lightning.qubit simulates complex128; default.qubit follows the
-float64 weights and inputs). The runner sets torch's default dtype to float64: PennyLane 0.45
-hands lightning.qubit's expectation values to torch in the default dtype, so with float32 the
-outputs would be rounded to float32 (the gradients would not).
+Precision: float64 throughout (lightning.qubit and lightning.kokkos simulate complex128;
+default.qubit follows the float64 weights and inputs). The runner sets torch's default dtype to
+float64: PennyLane 0.45 hands lightning's expectation values to torch in the default dtype, so
+with float32 the outputs would be rounded to float32 (the gradients would not).
 """
 
 import argparse
@@ -30,7 +33,7 @@ NAME = "pennylane"
 def describe():
     return {
         "name": NAME,
-        "versions": common.versions("pennylane", "pennylane_lightning", "torch"),
+        "versions": common.versions("pennylane", "pennylane_lightning", "pennylane_lightning_kokkos", "torch"),
         "precision": "float64 (complex128 state)",
         "method": f"{ARGS.device}, diff_method={ARGS.diff}",
     }

@@ -1,5 +1,5 @@
 """torchq runner: QuantumLayer (float64, or float32 with --dtype float32), gradients by torchq's
-adjoint method.
+adjoint method. Also the torchq side of the pure-simulation section (sim_make: torchq.state).
 
 Runs in the main python3, where scripts/setup.sh installed torchq. The circuit is built with
 torchq.angle_embedding(rotation="Y") and torchq.strongly_entangling_layers, whose weight order
@@ -40,6 +40,33 @@ def make(n, layers, weights, batch):
 
 def weight_grad(module):
     return module.weights.grad.detach().to(torch.float64).numpy()
+
+
+class Sim:
+    """Pure simulation (scripts/bench --sim): torchq.state, the final state of one sample,
+    complex [1, 2^n] with wire 0 the most significant bit; no autograd (the weights do not
+    require a gradient)."""
+
+    def __init__(self, n, layers, weights, inputs):
+        torchq.set_num_threads(0)
+        c = torchq.Circuit(n, num_inputs=n)
+        torchq.angle_embedding(c, list(range(n)), feature_offset=0, rotation="Y")
+        torchq.strongly_entangling_layers(c, layers, list(range(n)))
+        self.program = c.to_program()
+        self.weights = torch.tensor(weights, dtype=DTYPE)
+        self.inputs = torch.tensor(inputs, dtype=DTYPE).reshape(1, n)
+        self.psi = None
+
+    def run(self):
+        with torch.no_grad():
+            self.psi = torchq.state(self.program, self.weights, self.inputs)
+
+    def state(self):
+        return self.psi[0].numpy()
+
+
+def sim_make(n, layers, weights, inputs, opts):
+    return Sim(n, layers, weights, inputs)
 
 
 if __name__ == "__main__":
