@@ -51,6 +51,7 @@ void KernelCalls<T>::run(Complex<T>* psi, const kernels::KernelTable<T>& k, cons
           k.antidiag1(psi, *call.layout, m, ex);
         }
         break;
+      case Structure::kFusedCnot: k.fused_cnot(psi, *call.layout, m, ex); break;
       case Structure::kDense2: k.dense2(psi, *call.layout, m, ex); break;
       case Structure::kSwap2: k.swap2(psi, *call.layout, ex); break;
       case Structure::kParity: k.parity_phase(psi, *call.layout, call.zmask, m, ex); break;

@@ -24,6 +24,7 @@
  */
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstddef>
@@ -134,6 +135,31 @@ class OneQubitFuser {
     } else {
       pending_[b] = mat2_mul(m, pending_[b]);  // the pending product was applied first
     }
+    return true;
+  }
+
+  /**
+   * Folds the pending products of a CNOT's two wires into it: for p a CNOT (one control, one
+   * target) with a product pending on either wire, both wires at bit 2 or above (vector runs),
+   * appends one kFusedCnot call (the products, identity where none is pending, then the CNOT) and
+   * clears them: one pass instead of up to three. Returns false, appending nothing, otherwise.
+   */
+  template <class T>
+  bool fuse_cnot(const Primitive& p, KernelCalls<T>& out) {
+    if (p.structure != Structure::kAntiDiag1 || p.base != GateId::X || p.layout.num_targets != 1 ||
+        std::popcount(p.layout.ctrl_mask) != 1) {
+      return false;
+    }
+    const int c = std::countr_zero(p.layout.ctrl_mask);
+    const int t = p.layout.target_bits[0];
+    if (std::min(c, t) < 2 || (layout_[c] == nullptr && layout_[t] == nullptr)) return false;
+    const Mat2 identity = {1.0, 0.0, 0.0, 1.0};
+    const Mat2& A = layout_[c] != nullptr ? pending_[c] : identity;
+    const Mat2& B = layout_[t] != nullptr ? pending_[t] : identity;
+    out.begin_call(Structure::kFusedCnot, &p.layout);
+    for (const auto& z : A) out.coeffs.push_back(to_t<T>(z));
+    for (const auto& z : B) out.coeffs.push_back(to_t<T>(z));
+    layout_[c] = layout_[t] = nullptr;
     return true;
   }
 

@@ -126,7 +126,7 @@ void resolve_group(const std::vector<Primitive>& local, const CompiledCircuit& c
   calls.clear();
   OneQubitFuser fuser;
   for (const Primitive& p : local) {
-    if (fuser.add(p, weights, inputs)) continue;
+    if (fuser.add(p, weights, inputs) || fuser.fuse_cnot(p, calls)) continue;
     fuser.flush(p.touched_bits(), calls);
     resolve_primitive(c, p, weights, inputs, ApplyMode::kForward, calls);
   }

@@ -31,6 +31,9 @@ enum class Structure : std::uint8_t {
   kDenseK,     ///< QubitUnitary
   kBasisFlip,  ///< one wire of BasisEmbedding: X if the input feature is 1
   kChannel,    ///< a noise channel on one wire (noise.h); param is its constant probability
+  /// Never a primitive's: a kernel call (apply.h) of a CNOT with the pending one-qubit products of
+  /// its two wires folded in, one pass instead of three (OneQubitFuser::fuse_cnot).
+  kFusedCnot,
 };
 
 /**

@@ -2,6 +2,9 @@
 /// @brief The initial state and the forward run of one sample (see run.h).
 #include "torchq/run.h"
 
+#include "torchq/cache_size.h"
+#include "torchq/memory.h"
+
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -86,8 +89,10 @@ void run_circuit_unblocked(Complex<T>* psi, const CompiledCircuit& c, const T* w
   for (const Primitive& p : c.primitives) {
     if (fuser.add(p, weights, inputs)) continue;
     calls.clear();
-    fuser.flush(p.touched_bits(), calls);
-    resolve_primitive(c, p, weights, inputs, ApplyMode::kForward, calls);
+    if (!fuser.fuse_cnot(p, calls)) {  // a CNOT takes its wires' products along
+      fuser.flush(p.touched_bits(), calls);
+      resolve_primitive(c, p, weights, inputs, ApplyMode::kForward, calls);
+    }
     calls.run(psi, k, ex);
   }
   calls.clear();
@@ -97,10 +102,14 @@ void run_circuit_unblocked(Complex<T>* psi, const CompiledCircuit& c, const T* w
 
 template <class T>
 BlockSchedule forward_schedule(const CompiledCircuit& c) {
-  // A state beyond L2 is memory-bound: apply the gates in cache-sized groups, about one pass over
-  // the state per group instead of one per gate (blocked.h).
+  // A state beyond the last-level cache is memory-bound: apply the gates in cache-sized groups,
+  // about one pass over the state per group instead of one per gate (blocked.h). A state that
+  // fits in half of it is faster in place, gate by gate with one-qubit products folded into
+  // CNOTs: the groups' gathers and scatters cost more than the cache misses they save
+  // (benchmarks/README.md, "Where blocking starts").
   const int n = c.circuit.num_qubits();
   if (!block_pays(n, sizeof(Complex<T>))) return {};
+  if (state_bytes(n, sizeof(Complex<T>)) <= last_level_cache_bytes() / 2) return {};
   const int low = block_low_bits(sizeof(Complex<T>));
   const int m = choose_local_bits(c, sizeof(Complex<T>), kBlockPadBits, low);
   if (m == 0 || n <= m) return {};

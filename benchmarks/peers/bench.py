@@ -112,15 +112,15 @@ MODES = {
     "quick": dict(qubits=[4, 8, 12], layers=[2, 10], batches=[1, 32], threads=[1, 2], extra_qubits=[],
                   limit=3.0, min_time=0.15, max_repeats=10, target_limit=0.0, all_extra=False,
                   small_qubits=[2, 4, 8], small_layers=2, small_batches=[256], small_overhead=(2, 1, 1),
-                  sim=False, sim_qubits=[16, 18], sim_layers=2, sim_limit=20.0),
+                  sim=False, sim_qubits=[16, 18], sim_layers=10, sim_limit=20.0),
     "default": dict(qubits=[4, 8, 12, 16, 20], layers=[2, 10, 50], batches=[1, 32, 256], threads=[1, 2],
                     extra_qubits=[24], limit=8.0, min_time=0.3, max_repeats=15, target_limit=90.0, all_extra=False,
                     small_qubits=[2, 4, 6, 8], small_layers=2, small_batches=[256, 1024], small_overhead=(2, 1, 1),
-                    sim=True, sim_qubits=[16, 20, 22, 24], sim_layers=2, sim_limit=60.0),
+                    sim=True, sim_qubits=[12, 16, 20, 22, 24], sim_layers=10, sim_limit=60.0),
     "full": dict(qubits=[4, 8, 12, 16, 20], layers=[2, 10, 50], batches=[1, 32, 256], threads=[1, 2],
                  extra_qubits=[24], limit=60.0, min_time=1.0, max_repeats=25, target_limit=300.0, all_extra=True,
                  small_qubits=[2, 4, 6, 8], small_layers=2, small_batches=[256, 1024], small_overhead=(2, 1, 1),
-                 sim=True, sim_qubits=[16, 18, 20, 22, 24, 26], sim_layers=2, sim_limit=300.0),
+                 sim=True, sim_qubits=[12, 14, 16, 18, 20, 22, 24, 26], sim_layers=10, sim_limit=300.0),
 }
 SIM_CONFIGS = [  # (key, runner, opts): every configuration the pure-simulation section times
     ("torchq", "torchq", {}),
@@ -1188,7 +1188,7 @@ def main(argv=None):
     sg.add_argument("--no-sim", action="store_true", help="skip the pure-simulation section (default and --full run it)")
     ap.add_argument("--sim-qubits", help="comma-separated qubit counts of the pure-simulation section "
                                          "(quick 16,18; default 16,20,22,24; full 16-26)")
-    ap.add_argument("--sim-layers", type=int, help="layers of the pure-simulation circuit (default 2)")
+    ap.add_argument("--sim-layers", type=int, help="layers of the pure-simulation circuit (default 10, as in issue #11)")
     ap.add_argument("--sim-frameworks", default="torchq,torchq-f32,qsim,qulacs",
                     help="comma-separated subset of torchq,torchq-f32,qsim,qulacs (torchq is always added)")
     ap.add_argument("--mem-limit-gb", type=float,

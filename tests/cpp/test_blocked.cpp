@@ -13,6 +13,7 @@
 #include <map>
 
 #include "test_util.h"
+#include "torchq/cache_size.h"
 #include "torchq/blocked.h"
 #include "torchq/parallel_openmp.h"
 
@@ -214,6 +215,10 @@ TYPED_TEST(BlockedTest, RunCircuitBlocksLargeStatesAndMatches) {
   using T = TypeParam;
   const int n = torchq::block_min_local_bits(sizeof(Complex<T>)) + 2;
   ASSERT_TRUE(torchq::block_pays(n, sizeof(Complex<T>)));
+  // The state is a few MiB: pretend the last-level cache is smaller, so run_circuit blocks it here
+  // whatever this machine's cache (run.cpp, forward_schedule).
+  setenv("TORCHQ_LLC_BYTES", "1M", 1);
+  EXPECT_FALSE(torchq::forward_schedule<T>(torchq::compile(strongly_entangling_layer(n))).steps.empty());
   std::mt19937_64 rng(5);
   torchq::Circuit c = strongly_entangling_layer(n);
   RandomCircuitOptions o;
@@ -229,6 +234,18 @@ TYPED_TEST(BlockedTest, RunCircuitBlocksLargeStatesAndMatches) {
   torchq::run_circuit<T>(got.data(), cc, w.data(), nullptr, torchq::kernels::active_kernels<T>(),
                          torchq::OpenMPExecutor(2));
   EXPECT_LE(max_abs_diff(run<T>(cc, w, {}, -1, torchq::serial_executor()), got), kBlockedTolerance<T>);
+  // A cache that holds it twice over: in place.
+  setenv("TORCHQ_LLC_BYTES", "1G", 1);
+  EXPECT_TRUE(torchq::forward_schedule<T>(cc).steps.empty());
+  unsetenv("TORCHQ_LLC_BYTES");
+}
+
+TEST(CacheSize, TheMachineReportsALastLevelCache) {
+  unsetenv("TORCHQ_LLC_BYTES");
+  EXPECT_GE(torchq::last_level_cache_bytes(), std::size_t{256} << 10);
+  setenv("TORCHQ_LLC_BYTES", "32768K", 1);
+  EXPECT_EQ(torchq::last_level_cache_bytes(), std::size_t{32} << 20);
+  unsetenv("TORCHQ_LLC_BYTES");
 }
 
 TEST(BlockSchedule, GroupsRespectTheSizeAndTheOrderOfGatesSharingABit) {

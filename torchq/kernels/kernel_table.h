@@ -48,6 +48,12 @@ struct KernelTable {
   /// X on the target (under the controls): antidiag1 with both entries 1, as a pure exchange.
   /// CNOT ladders are a large share of a layered circuit's passes (KernelCalls::run picks it).
   void (*flip1)(C* psi, const GateLayout& L, const Executor& ex);
+  /**
+   * CNOT(control, target) (A on the control, B on the target): m = {A row-major, B row-major}, L
+   * the CNOT's layout (one target, one control). One pass where a one-qubit product on each wire
+   * and the CNOT took three; in a layered ansatz every rotation folds into a CNOT this way.
+   */
+  void (*fused_cnot)(C* psi, const GateLayout& L, const C* m, const Executor& ex);
   /// 2-qubit dense matrix (row-major 4x4), local index = 2*bit(target0) + bit(target1).
   void (*dense2)(C* psi, const GateLayout& L, const C* m, const Executor& ex);
   /// Swaps the two targets.

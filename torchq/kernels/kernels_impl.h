@@ -584,6 +584,75 @@ void flip1(Complex<T>* psi, const GateLayout& L, const Executor& ex) {
   ex.parallel_for(count_of(L), kAmplitudeGrain, [&](Index b, Index e) { pair_chunk(psi, L, b, e, Flip1Op<T, V>{}); });
 }
 
+/// One run of fused_cnot: the four quarters of len amplitudes (control bit, target bit) = 00, 01,
+/// 10, 11; A on the control's pairs, B on the target's, then the 1x quarters trade places. A tail
+/// shorter than a vector goes through the same vector code on a padded copy (as in pair_run), so
+/// results do not depend on where a chunk boundary falls.
+template <class T, class V>
+__attribute__((always_inline)) inline void fused_cnot_vec(V& x00, V& x01, V& x10, V& x11, const Dense1Op<T, V>& A,
+                                                          const Dense1Op<T, V>& B) {
+  A(x00, x10);
+  A(x01, x11);
+  B(x00, x01);
+  B(x10, x11);
+  const V t = x10;  // not std::swap: see base_of on sharing inline code with generic builds
+  x10 = x11;
+  x11 = t;
+}
+
+template <class T, class V>
+inline void fused_cnot_run(T* __restrict p00, T* __restrict p01, T* __restrict p10, T* __restrict p11, Index len,
+                           const Dense1Op<T, V>& A, const Dense1Op<T, V>& B) {
+  constexpr int W = kLanesOf<T, V>;
+  const Index n = 2 * len;
+  Index j = 0;
+  for (; j + W <= n; j += W) {
+    V x00 = loadv<V>(p00 + j), x01 = loadv<V>(p01 + j), x10 = loadv<V>(p10 + j), x11 = loadv<V>(p11 + j);
+    fused_cnot_vec(x00, x01, x10, x11, A, B);
+    store256(p00 + j, x00);
+    store256(p01 + j, x01);
+    store256(p10 + j, x10);
+    store256(p11 + j, x11);
+  }
+  if (j < n) {
+    const int rem = static_cast<int>(n - j);
+    T b00[W] = {}, b01[W] = {}, b10[W] = {}, b11[W] = {};
+    for (int i = 0; i < rem; ++i) {
+      b00[i] = p00[j + i];
+      b01[i] = p01[j + i];
+      b10[i] = p10[j + i];
+      b11[i] = p11[j + i];
+    }
+    V x00 = loadv<V>(b00), x01 = loadv<V>(b01), x10 = loadv<V>(b10), x11 = loadv<V>(b11);
+    fused_cnot_vec(x00, x01, x10, x11, A, B);
+    for (int i = 0; i < rem; ++i) {
+      p00[j + i] = x00[i];
+      p01[j + i] = x01[i];
+      p10[j + i] = x10[i];
+      p11[j + i] = x11[i];
+    }
+  }
+}
+
+template <class T>
+void fused_cnot(Complex<T>* psi, const GateLayout& L, const Complex<T>* m, const Executor& ex) {
+  const Index tb = Index{1} << L.target_bits[0];
+  const Index cb = L.ctrl_mask;
+  GateLayout Q = L;  // the quarters' layout: both bits fixed at 0, every other bit free
+  Q.ctrl_mask = 0;
+  using V = VecRun<T>;
+  const Dense1Op<T, V> A{CVec<T, V>(m[0]), CVec<T, V>(m[1]), CVec<T, V>(m[2]), CVec<T, V>(m[3])};
+  const Dense1Op<T, V> B{CVec<T, V>(m[4]), CVec<T, V>(m[5]), CVec<T, V>(m[6]), CVec<T, V>(m[7])};
+  ex.parallel_for(count_of(Q), kAmplitudeGrain, [&](Index b, Index e) {
+    const Dense1Op<T, V> a = A, bb = B;  // local copies: the coefficients stay in registers
+    auto run = [&](Index i0, Index len) {
+      fused_cnot_run(reinterpret_cast<T*>(psi + i0), reinterpret_cast<T*>(psi + (i0 | tb)),
+                     reinterpret_cast<T*>(psi + (i0 | cb)), reinterpret_cast<T*>(psi + (i0 | cb | tb)), len, a, bb);
+    };
+    for_runs(Q, b, e, run, [&](Index i0) { run(i0, 1); });
+  });
+}
+
 template <class T>
 void dense2(Complex<T>* psi, const GateLayout& L, const Complex<T>* m, const Executor& ex) {
   const Index t0 = Index{1} << L.target_bits[0];  // local bit 1 (most significant)
@@ -814,7 +883,7 @@ void read_write_pass(Complex<T>* psi, Index size, const Executor& ex) {
 template <class T>
 KernelTable<T> make_table(Isa isa) {
   return KernelTable<T>{isa,          &dense1<T>,       &diag1<T>,  &antidiag1<T>, &flip1<T>,
-                        &dense2<T>,   &swap2<T>,        &parity_phase<T>,
+                        &fused_cnot<T>, &dense2<T>,   &swap2<T>,        &parity_phase<T>,
                         &densek<T>,   &adjoint_block1<T>, &read_write_pass<T>};
 }
 
