@@ -3,8 +3,8 @@
 # like; what is already there is left alone, and the build is incremental.
 #   scripts/setup.sh            install what is missing, then build (C++ and the Python package)
 #   TORCHQ_SKIP_BUILD=1 ...     install only
-#   scripts/setup.sh --peers    also the benchmark's peers (PennyLane, TorchQuantum, Qiskit ML),
-#                               one virtual environment each (scripts/setup_peers.sh)
+#   scripts/setup.sh --peers    also the benchmark's peers (PennyLane, lightning.kokkos, TorchQuantum,
+#                               Qiskit ML, FlagQuantum, pyqtorch, fastqml, qsimcirq, Qulacs), one venv each
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)

@@ -8,7 +8,9 @@
 #include <bit>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <string>
+#include <tuple>
 
 #include "torchq/apply.h"
 #include "torchq/gradients.h"
@@ -130,12 +132,34 @@ struct Plan {
       const Primitive& p = c.primitives[j];
       per_lane[j] = varies_per_sample(p, in.weights_per_sample);
       if (!per_lane[j] && detail::is_uncontrolled_1q(p)) uniform_1q[j] = detail::matrix_1q(p, w0, x0);
-      index[j] = make_index(p);
+      // Index lists depend on the layout's bits only, and a Rot's three primitives (or a layer's
+      // repeated gates) share a layout: make each list once per call.
+      const IndexKey key = index_key(p);
+      const auto found = made.find(key);
+      index[j] = found != made.end() ? found->second : made.emplace(key, make_index(p)).first->second;
       if (p.structure == Structure::kDense2 || p.structure == Structure::kDenseK) {
         max_entries = std::max<std::size_t>(max_entries, std::size_t{1} << (2 * p.layout.num_targets));
       }
     }
   }
+
+  /// What an index list depends on: the kind of list, the controls, the targets in order, the
+  /// parity mask.
+  using IndexKey = std::tuple<int, Index, Index, std::uint64_t>;
+  static IndexKey index_key(const Primitive& p) {
+    int kind = 0;  // pairs
+    switch (p.structure) {
+      case Structure::kParity: kind = 1; break;
+      case Structure::kDense2: case Structure::kDenseK: kind = 2; break;
+      case Structure::kSwap2: kind = 3; break;
+      case Structure::kSkip: case Structure::kChannel: kind = 4; break;
+      default: break;
+    }
+    std::uint64_t targets = static_cast<std::uint64_t>(p.layout.num_targets);
+    for (int t = 0; t < p.layout.num_targets; ++t) targets = (targets << 8) | p.layout.target_bits[t];
+    return {kind, p.layout.ctrl_mask, p.zmask, targets};
+  }
+  std::map<IndexKey, PrimIndex> made;
 
   PrimIndex make_index(const Primitive& p) {
     const GateLayout& L = p.layout;
@@ -385,7 +409,15 @@ Index num_blocks(Index batch_size) { return (batch_size + W - 1) / W; }
 }  // namespace
 
 bool lane_batch_supports(const CompiledCircuit& c) {
-  return c.circuit.num_qubits() <= kLaneMaxQubits && c.amplitude_embedding() == nullptr && c.num_channels == 0;
+  if (c.circuit.num_qubits() > kLaneMaxQubits || c.amplitude_embedding() != nullptr || c.num_channels != 0) {
+    return false;
+  }
+  // A basis flip is X in some lanes and nothing in others: the fused one-qubit path handles that,
+  // a controlled one (no builder makes one) would not.
+  for (const Primitive& p : c.primitives) {
+    if (p.structure == Structure::kBasisFlip && p.layout.ctrl_mask != 0) return false;
+  }
+  return true;
 }
 
 bool lane_batch_pays(const CompiledCircuit& c, Index batch_size) {
