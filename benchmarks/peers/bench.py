@@ -1099,7 +1099,7 @@ def plot(results, frameworks, cfg, outdir):
                                  and in_main(r, cfg))
                     if pts:  # one colour per framework in every panel, whoever is missing
                         ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", ms=3,
-                                color=f"C{list(FRAMEWORKS).index(fw)}",
+                                color=plt.cm.tab20(list(FRAMEWORKS).index(fw) % 20),
                                 label=FRAMEWORKS[fw]["label"], lw=2.2 if fw == "torchq" else 1.2)
                 ax.set_yscale("log")
                 ax.set_title(f"{L} layers, batch {B}", fontsize=9)
@@ -1114,10 +1114,13 @@ def plot(results, frameworks, cfg, outdir):
                 found.setdefault(lab, h)
         labels = [FRAMEWORKS[f]["label"] for f in frameworks if FRAMEWORKS[f]["label"] in found]
         handles = [found[lab] for lab in labels]
-        fig.legend(handles, labels, loc="upper center", ncol=len(labels), fontsize=8)
+        # Up to 5 labels a row: with a dozen peers one row ran off the figure.
+        ncol = min(len(labels), 5)
+        rows = -(-len(labels) // max(ncol, 1))
+        fig.legend(handles, labels, loc="upper center", ncol=ncol, fontsize=8)
         fig.suptitle(f"{t} thread{'s' if t > 1 else ''}; missing points: timeout / oom (limit {cfg['limit']:g} s)",
                      y=0.005, va="bottom", fontsize=8)
-        fig.tight_layout(rect=(0, 0.02, 1, 0.95))
+        fig.tight_layout(rect=(0, 0.02, 1, 1 - 0.035 * rows))
         path = os.path.join(outdir, f"plot_threads{t}.png")
         fig.savefig(path, dpi=110)
         plt.close(fig)
