@@ -33,6 +33,18 @@ double basis_bit(const Primitive& p, const T* weights, const T* inputs) {
   return v;
 }
 
+/// Appends the call of [[0, a0], [a1, 0]] on L: the exchange (kFlip1, no arithmetic) when both
+/// entries are 1, else the anti-diagonal kernel.
+template <class T>
+void push_antidiag(const GateLayout& L, Complex<T> a0, Complex<T> a1, KernelCalls<T>& out) {
+  if (a0 == Complex<T>(1) && a1 == Complex<T>(1)) {
+    out.begin_call(Structure::kFlip1, &L);
+    return;
+  }
+  out.begin_call(Structure::kAntiDiag1, &L);
+  out.coeffs.insert(out.coeffs.end(), {a0, a1});
+}
+
 }  // namespace
 
 template <class T>
@@ -44,13 +56,8 @@ void KernelCalls<T>::run(Complex<T>* psi, const kernels::KernelTable<T>& k, cons
     switch (call.kernel) {
       case Structure::kDense1: k.dense1(psi, *call.layout, m, ex); break;
       case Structure::kDiag1: k.diag1(psi, *call.layout, m, ex); break;
-      case Structure::kAntiDiag1:
-        if (m[0] == Complex<T>(1) && m[1] == Complex<T>(1)) {
-          k.flip1(psi, *call.layout, ex);  // X, CNOT, Toffoli: no arithmetic
-        } else {
-          k.antidiag1(psi, *call.layout, m, ex);
-        }
-        break;
+      case Structure::kAntiDiag1: k.antidiag1(psi, *call.layout, m, ex); break;
+      case Structure::kFlip1: k.flip1(psi, *call.layout, ex); break;
       case Structure::kFusedCnot: k.fused_cnot(psi, *call.layout, m, ex); break;
       case Structure::kDense2: k.dense2(psi, *call.layout, m, ex); break;
       case Structure::kSwap2: k.swap2(psi, *call.layout, ex); break;
@@ -68,8 +75,7 @@ void resolve_matrix_1q(const GateLayout& L, const Mat2& m, KernelCalls<T>& out) 
     out.begin_call(Structure::kDiag1, &L);
     out.coeffs.insert(out.coeffs.end(), {to_t<T>(m[0]), to_t<T>(m[3])});
   } else if (m[0] == 0.0 && m[3] == 0.0) {
-    out.begin_call(Structure::kAntiDiag1, &L);
-    out.coeffs.insert(out.coeffs.end(), {to_t<T>(m[1]), to_t<T>(m[2])});
+    push_antidiag(L, to_t<T>(m[1]), to_t<T>(m[2]), out);
   } else {
     out.begin_call(Structure::kDense1, &L);
     out.coeffs.insert(out.coeffs.end(), {to_t<T>(m[0]), to_t<T>(m[1]), to_t<T>(m[2]), to_t<T>(m[3])});
@@ -85,8 +91,7 @@ void resolve_primitive(const CompiledCircuit& c, const Primitive& p, const T* we
     case Structure::kSwap2: out.begin_call(Structure::kSwap2, &p.layout); return;
     case Structure::kBasisFlip: {  // X if the feature is 1: real and symmetric, the same in every mode
       if (basis_bit(p, weights, inputs) == 0.0) return;
-      out.begin_call(Structure::kAntiDiag1, &p.layout);
-      out.coeffs.insert(out.coeffs.end(), {Complex<T>{1}, Complex<T>{1}});
+      out.begin_call(Structure::kFlip1, &p.layout);
       return;
     }
     case Structure::kParity: {  // diagonal: conj = inverse, transpose = forward
@@ -121,8 +126,7 @@ void resolve_primitive(const CompiledCircuit& c, const Primitive& p, const T* we
       out.coeffs.insert(out.coeffs.end(), {to_t<T>(entry(u, d, 0, 0, mode)), to_t<T>(entry(u, d, 1, 1, mode))});
       return;
     case Structure::kAntiDiag1:
-      out.begin_call(Structure::kAntiDiag1, &p.layout);
-      out.coeffs.insert(out.coeffs.end(), {to_t<T>(entry(u, d, 0, 1, mode)), to_t<T>(entry(u, d, 1, 0, mode))});
+      push_antidiag(p.layout, to_t<T>(entry(u, d, 0, 1, mode)), to_t<T>(entry(u, d, 1, 0, mode)), out);
       return;
     case Structure::kDense2:
       out.begin_call(Structure::kDense2, &p.layout);

@@ -42,7 +42,8 @@ namespace torchq {
 /// What apply_primitive applies of a primitive's matrix U (see the file comment).
 enum class ApplyMode : std::uint8_t { kForward, kInverse, kConjugate, kTranspose };
 
-/// One kernel call: `kernel` is the structure whose kernel runs (kDense1, kDiag1, kAntiDiag1,
+/// One kernel call: `kernel` is the structure whose kernel runs (kDense1, kDiag1, kAntiDiag1, kFlip1,
+/// kFusedCnot,
 /// kDense2, kSwap2, kParity or kDenseK); its coefficients start at `coeff` in KernelCalls::coeffs.
 struct KernelCall {
   Structure kernel = Structure::kSkip;

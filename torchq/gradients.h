@@ -114,13 +114,13 @@ inline Mat2 generator_matrix(const Generator& G) {
  * W_{g+1} = U_g^dagger W_g, gate g sees psi_g = W_g psi and lambda_g = W_g lambda, so
  * <lambda_g|G_g|psi_g> = sum_ij (W_g^dagger G_g W_g)_ij S_ij with S the cross density of
  * (lambda, psi) on the wire (kernels' adjoint_block1). Calls on_wanted(g, W_g^dagger G_g W_g) for
- * each g with wanted(prim_at(g)), and returns W_count, the block's un-apply.
+ * each g with wanted(prim_at(g)), and returns W_count, the block's un-apply. A sweep that already
+ * has W_first (the lane batch makes the shared gates' part once per call) passes `first` and it.
  */
 template <class T, class PrimAt, class Wanted, class OnWanted>
 Mat2 adjoint_block_matrices(int count, PrimAt&& prim_at, const T* weights, const T* inputs, Wanted&& wanted,
-                            OnWanted&& on_wanted) {
-  Mat2 W = {1.0, 0.0, 0.0, 1.0};
-  for (int g = 0; g < count; ++g) {
+                            OnWanted&& on_wanted, int first = 0, Mat2 W = {1.0, 0.0, 0.0, 1.0}) {
+  for (int g = first; g < count; ++g) {
     const Primitive& p = prim_at(g);
     if (wanted(p)) on_wanted(g, mat2_mul(mat2_adjoint(W), mat2_mul(generator_matrix(p.generator), W)));
     W = mat2_mul(mat2_adjoint(matrix_1q(p, weights, inputs)), W);

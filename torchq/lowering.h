@@ -34,6 +34,10 @@ enum class Structure : std::uint8_t {
   /// Never a primitive's: a kernel call (apply.h) of a CNOT with the pending one-qubit products of
   /// its two wires folded in, one pass instead of three (OneQubitFuser::fuse_cnot).
   kFusedCnot,
+  /// Never a primitive's: a kernel call of [[0, 1], [1, 0]] under controls (X, CNOT, Toffoli, a
+  /// set basis bit, a product that came out as X), resolved once (apply.cpp) so that every
+  /// consumer runs the exchange kernel without comparing coefficients.
+  kFlip1,
 };
 
 /**

@@ -109,7 +109,7 @@ void check_case(const Case& cs, Index batch, bool per_sample, std::mt19937_64& r
   const auto cc = torchq::compile(cs.circuit);
   ASSERT_TRUE(torchq::lanes::lane_batch_supports(cc)) << what;
   const auto obs = torchq::compile_observables(cs.obs, cs.circuit.num_qubits());
-  const Index P = cs.circuit.num_weights(), F = cs.circuit.num_inputs(), K = obs.size();
+  const Index P = cs.circuit.num_weights(), K = obs.size();
   const Index dim = Index{1} << cs.circuit.num_qubits();
   const std::vector<T> w = cast_to<T>(uniform<T>((per_sample ? batch : 1) * P, -3, 3, rng));
   const std::vector<T> x = cast_to<T>(random_inputs<T>(batch, rng));
@@ -153,17 +153,31 @@ TYPED_TEST(LaneTest, RandomCircuitsMatchTheOneSamplePath) {
   }
 }
 
+/// A random case with its batch: shared weights, inputs and upstream gradients for B samples.
+template <class T>
+struct Batch {
+  Case cs;
+  torchq::CompiledCircuit cc;
+  std::vector<torchq::CompiledObservable> obs;
+  Index B, K;
+  std::vector<T> w, x, g;
+  torchq::BatchInputs<T> in;
+
+  Batch(int n, Index batch, std::mt19937_64& rng)
+      : cs(random_case(n, rng)), cc(torchq::compile(cs.circuit)), obs(torchq::compile_observables(cs.obs, n)),
+        B(batch), K(obs.size()) {
+    w = cast_to<T>(uniform<T>(cs.circuit.num_weights(), -3, 3, rng));
+    x = cast_to<T>(random_inputs<T>(B, rng));
+    g = cast_to<T>(uniform<T>(B * K, -1, 1, rng));
+    in = torchq::make_batch<T>(cc, w.data(), false, x.data(), B);
+  }
+};
+
 TYPED_TEST(LaneTest, OnlyTheWantedGradientIsWrittenAndNullOutputsAreSkipped) {
   using T = TypeParam;
   std::mt19937_64 rng(3);
-  const Case cs = random_case(3, rng);
-  const auto cc = torchq::compile(cs.circuit);
-  const auto obs = torchq::compile_observables(cs.obs, 3);
-  const Index B = 10, K = obs.size();
-  const std::vector<T> w = cast_to<T>(uniform<T>(cs.circuit.num_weights(), -3, 3, rng));
-  const std::vector<T> x = cast_to<T>(random_inputs<T>(B, rng));
-  const std::vector<T> g = cast_to<T>(uniform<T>(B * K, -1, 1, rng));
-  const auto in = torchq::make_batch<T>(cc, w.data(), false, x.data(), B);
+  const Batch<T> bt(3, 10, rng);
+  const auto& [cs, cc, obs, B, K, w, x, g, in] = bt;
   const Reference<T> ref = reference<T>(cc, obs, in, g);
   std::vector<T> gw(ref.gw.size()), gx(ref.gx.size());
   torchq::lanes::lane_expval_backward<T>(cc, obs, in, g.data(), gw.data(), nullptr, torchq::serial_executor());
@@ -180,14 +194,8 @@ TYPED_TEST(LaneTest, OnlyTheWantedGradientIsWrittenAndNullOutputsAreSkipped) {
 TYPED_TEST(LaneTest, ThreadCountDoesNotChangeABit) {
   using T = TypeParam;
   std::mt19937_64 rng(5);
-  const Case cs = random_case(4, rng);
-  const auto cc = torchq::compile(cs.circuit);
-  const auto obs = torchq::compile_observables(cs.obs, 4);
-  const Index B = 37, K = obs.size();
-  const std::vector<T> w = cast_to<T>(uniform<T>(cs.circuit.num_weights(), -3, 3, rng));
-  const std::vector<T> x = cast_to<T>(random_inputs<T>(B, rng));
-  const std::vector<T> g = cast_to<T>(uniform<T>(B * K, -1, 1, rng));
-  const auto in = torchq::make_batch<T>(cc, w.data(), false, x.data(), B);
+  const Batch<T> bt(4, 37, rng);
+  const auto& [cs, cc, obs, B, K, w, x, g, in] = bt;
   auto run = [&](const torchq::Executor& ex) {
     std::vector<T> out(B * K), gw(cs.circuit.num_weights()), gx(B * cs.circuit.num_inputs());
     torchq::lanes::lane_expval<T>(cc, obs, in, out.data(), ex);

@@ -46,7 +46,7 @@ struct KernelTable {
   /// 1-qubit anti-diagonal [[0, a[0]], [a[1], 0]] (X, Y).
   void (*antidiag1)(C* psi, const GateLayout& L, const C* a, const Executor& ex);
   /// X on the target (under the controls): antidiag1 with both entries 1, as a pure exchange.
-  /// CNOT ladders are a large share of a layered circuit's passes (KernelCalls::run picks it).
+  /// CNOT ladders are a large share of a layered circuit's passes (apply.cpp resolves X to kFlip1).
   void (*flip1)(C* psi, const GateLayout& L, const Executor& ex);
   /**
    * CNOT(control, target) (A on the control, B on the target): m = {A row-major, B row-major}, L

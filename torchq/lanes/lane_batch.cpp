@@ -255,23 +255,17 @@ class Block {
     const Primitive& p = P_.c.primitives[j];
     const PrimIndex& ix = P_.index[j];
     if (p.structure == Structure::kSkip) return;
-    if (p.structure == Structure::kBasisFlip || detail::is_uncontrolled_1q(p)) {
-      // Only the adjoint sweep gets here with these (the forward run fuses them): un-apply.
-      for (int l = 0; l < W; ++l) {
-        const Mat2 m = matrix_1q(j, l);
-        const Mat2 u = mode == ApplyMode::kInverse ? mat2_adjoint(m) : m;
-        for (int e = 0; e < 4; ++e) put(coef_.data(), e, l, u[e]);
-      }
-      P_.lk.mat2(s, P_.idx.data() + ix.at, ix.count, ix.step, coef_.data());
-      return;
-    }
-    // Resolve: once for a gate every sample shares, else once per lane.
+    // Uncontrolled one-qubit gates never get here: the forward run fuses them, the sweep takes them
+    // as blocks. Resolve: once for a gate every sample shares, else once per lane.
     const int lanes = P_.per_lane[j] ? W : 1;
     Structure kernel = Structure::kSkip;
     for (int l = 0; l < lanes; ++l) {
       calls_.clear();
       resolve_primitive(P_.c, p, w_[l], x_[l], mode, calls_);
       if (calls_.calls.empty()) return;  // the identity
+      if (l > 0 && calls_.calls[0].kernel != kernel) {
+        throw std::logic_error("lane batch: a primitive resolved to different kernels in different lanes");
+      }
       kernel = calls_.calls[0].kernel;
       const std::size_t ne = calls_.coeffs.size();
       for (std::size_t e = 0; e < ne; ++e) {
@@ -285,12 +279,9 @@ class Block {
     const std::uint16_t* I = P_.idx.data() + ix.at;
     switch (kernel) {
       case Structure::kDense1: P_.lk.mat2(s, I, ix.count, ix.step, coef_.data()); return;
+      case Structure::kFlip1: P_.lk.swap_pairs(s, I, ix.count, ix.step); return;  // CNOT, Toffoli
       case Structure::kDiag1: case Structure::kAntiDiag1: {
         const bool diag = kernel == Structure::kDiag1;
-        if (!diag && lanes == 1 && calls_.coeffs[0] == Complex<T>(1) && calls_.coeffs[1] == Complex<T>(1)) {
-          P_.lk.swap_pairs(s, I, ix.count, ix.step);  // X: CNOT, Toffoli
-          return;
-        }
         // Expand to the 2x2 matrix in place: entries 0,1 hold (d0, d1) or (a0, a1).
         std::array<T, 2 * W2> two;
         std::copy(coef_.begin(), coef_.begin() + 2 * W2, two.begin());
@@ -573,18 +564,15 @@ void lane_expval_backward(const CompiledCircuit& c, const std::vector<CompiledOb
       const int varying = count - blk.uniform;
       derivative.resize(static_cast<std::size_t>(varying) * W);
       for (int l = 0; l < W; ++l) {
-        Mat2 Wm = blk.undo_uniform;
-        if (varying > 0) {
-          // The rest of detail::adjoint_block_matrices, from the uniform gates' product on.
-          for (int g = blk.uniform; g < count; ++g) {
-            const Primitive& p = c.primitives[blk.prims[g]];
-            if (wanted(p)) {
-              derivative[static_cast<std::size_t>(g - blk.uniform) * W + l] =
-                  mat2_mul(mat2_adjoint(Wm), mat2_mul(detail::generator_matrix(p.generator), Wm));
-            }
-            Wm = mat2_mul(mat2_adjoint(block.matrix_1q(blk.prims[g], l)), Wm);
-          }
-        }
+        // The block's gates past its shared prefix, per lane, from the prefix's product on.
+        const Mat2 Wm = varying == 0 ? blk.undo_uniform
+                                     : detail::adjoint_block_matrices(
+                                           count, [&](int g) -> const Primitive& { return c.primitives[blk.prims[g]]; },
+                                           block.weights(l), block.inputs(l), wanted,
+                                           [&](int g, const Mat2& M) {
+                                             derivative[static_cast<std::size_t>(g - blk.uniform) * W + l] = M;
+                                           },
+                                           blk.uniform, blk.undo_uniform);
         for (int e = 0; e < 4; ++e) put(v.data(), e, l, Wm[e]);
       }
       const PrimIndex& ix = plan.index[blk.prims[0]];
