@@ -243,7 +243,7 @@ struct KernelCall {
       case Gate::kCNOTCtrl0:
       case Gate::kCNOTTarget0:
       case Gate::kCNOTTarget1:
-      case Gate::kCNOTBits10: k.flip1(psi, layout, ex); return;  // what KernelCalls::run picks for X
+      case Gate::kCNOTBits10: k.flip1(psi, layout, ex); return;  // what apply.cpp resolves X to (kFlip1)
       case Gate::kIsingXX: k.dense2(psi, layout, m.data(), ex); return;
       case Gate::kSWAP: k.swap2(psi, layout, ex); return;
       case Gate::kIsingZZ: k.parity_phase(psi, layout, zmask, m.data(), ex); return;

@@ -177,7 +177,11 @@ TYPED_TEST(LaneTest, OnlyTheWantedGradientIsWrittenAndNullOutputsAreSkipped) {
   using T = TypeParam;
   std::mt19937_64 rng(3);
   const Batch<T> bt(3, 10, rng);
-  const auto& [cs, cc, obs, B, K, w, x, g, in] = bt;
+  const torchq::CompiledCircuit& cc = bt.cc;
+  const auto& obs = bt.obs;
+  const Index B = bt.B, K = bt.K;
+  const std::vector<T>& g = bt.g;
+  const torchq::BatchInputs<T>& in = bt.in;
   const Reference<T> ref = reference<T>(cc, obs, in, g);
   std::vector<T> gw(ref.gw.size()), gx(ref.gx.size());
   torchq::lanes::lane_expval_backward<T>(cc, obs, in, g.data(), gw.data(), nullptr, torchq::serial_executor());
@@ -195,7 +199,13 @@ TYPED_TEST(LaneTest, ThreadCountDoesNotChangeABit) {
   using T = TypeParam;
   std::mt19937_64 rng(5);
   const Batch<T> bt(4, 37, rng);
-  const auto& [cs, cc, obs, B, K, w, x, g, in] = bt;
+  // Plain references, not a structured binding: clang 14 (the sanitizer build) cannot capture one.
+  const Case& cs = bt.cs;
+  const torchq::CompiledCircuit& cc = bt.cc;
+  const auto& obs = bt.obs;
+  const Index B = bt.B, K = bt.K;
+  const std::vector<T>& g = bt.g;
+  const torchq::BatchInputs<T>& in = bt.in;
   auto run = [&](const torchq::Executor& ex) {
     std::vector<T> out(B * K), gw(cs.circuit.num_weights()), gx(B * cs.circuit.num_inputs());
     torchq::lanes::lane_expval<T>(cc, obs, in, out.data(), ex);
